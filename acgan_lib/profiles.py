@@ -1,0 +1,151 @@
+"""Profiles: one named, validated set of sizes for each use.
+
+- ``smoke``: tiny, for tests; every notebook runs in well under a minute.
+- ``quick``: the CPU teaching default; trains in minutes on two cores.
+- ``full``: the 96x96 architecture of seed 000, faithful to its description, for a GPU.
+
+A profile is frozen: derive a variant with ``get_profile("quick", train_steps=500)``, which validates
+the result the same way. Every bad name or value raises ValueError that says what is allowed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass
+
+OUTPUT_ACTIVATIONS = ("sigmoid", "tanh")
+NOISE_DISTRIBUTIONS = ("uniform", "gaussian")
+HEADS = ("concat", "acgan", "projection")
+MIN_IMAGE_SIZE, MAX_IMAGE_SIZE = 32, 128
+
+
+@dataclass(frozen=True)
+class Profile:
+    """Sizes for data, models and training. Read the field comments for what each one controls."""
+
+    name: str
+    image_size: int  # square images, pixels per side
+    batch_size: int
+    dataset_size: int  # faces rendered for the built-in dataset
+    train_steps: int  # generator updates in a default training run
+    noise_dim: int  # length of the generator's noise vector z
+    generator_start_size: int  # side of the first feature map after the dense layer
+    generator_start_channels: int  # channels of that feature map (seed: 512)
+    generator_channels: tuple[int, ...]  # channels of each up block (seed: 256, 128, 64, 32)
+    generator_strides: tuple[int, ...]  # first-conv stride of each up block (seed: 2, 2, 2, 4)
+    discriminator_channels: tuple[int, ...]  # channels of each down block (seed: 32, 64, 128, 256)
+    head: str = "concat"  # how D is conditioned: concat (seed 000), acgan, projection
+    output_activation: str = "sigmoid"  # generator output; sets the pixel range the pipeline feeds
+    noise_distribution: str = "uniform"  # seed 000: uniform in [-1, 1]
+    learning_rate_d: float = 1e-4  # seed 000: Adam, 1e-4 for both
+    learning_rate_g: float = 1e-4
+    seed: int = 0
+
+    def __post_init__(self):
+        _validate(self)
+
+    @property
+    def pixel_range(self) -> tuple[float, float]:
+        """The range images are scaled to: that of the generator's output activation."""
+        return (0.0, 1.0) if self.output_activation == "sigmoid" else (-1.0, 1.0)
+
+
+PROFILES: dict[str, Profile] = {
+    "smoke": Profile(
+        name="smoke",
+        image_size=32,
+        batch_size=8,
+        dataset_size=96,
+        train_steps=4,
+        noise_dim=16,
+        generator_start_size=2,
+        generator_start_channels=32,
+        generator_channels=(16, 16, 8, 8),
+        generator_strides=(2, 2, 2, 2),
+        discriminator_channels=(4, 8, 8, 16),
+    ),
+    "quick": Profile(
+        name="quick",
+        image_size=48,
+        batch_size=32,
+        dataset_size=20_000,
+        train_steps=3_000,
+        noise_dim=100,
+        generator_start_size=3,
+        generator_start_channels=128,
+        generator_channels=(128, 64, 32, 16),
+        generator_strides=(2, 2, 2, 2),
+        discriminator_channels=(16, 32, 64, 128),
+    ),
+    "full": Profile(
+        name="full",
+        image_size=96,
+        batch_size=32,
+        dataset_size=33_000,
+        train_steps=50_000,
+        noise_dim=100,
+        generator_start_size=3,
+        generator_start_channels=512,
+        generator_channels=(256, 128, 64, 32),
+        generator_strides=(2, 2, 2, 4),
+        discriminator_channels=(32, 64, 128, 256),
+    ),
+}
+
+
+def get_profile(name: str, **overrides) -> Profile:
+    """The profile called ``name``, with any fields replaced by ``overrides`` (validated)."""
+    if name not in PROFILES:
+        raise ValueError(f"unknown profile {name!r}; valid profiles: {', '.join(PROFILES)}")
+    fields = {field.name for field in dataclasses.fields(Profile)} - {"name"}
+    unknown = sorted(set(overrides) - fields)
+    if unknown:
+        raise ValueError(
+            f"unknown profile field(s) {', '.join(unknown)}; valid fields: {', '.join(sorted(fields))}"
+        )
+    return dataclasses.replace(PROFILES[name], **overrides)
+
+
+def _validate(profile: Profile) -> None:
+    for field in ("image_size", "batch_size", "dataset_size", "train_steps", "noise_dim",
+                  "generator_start_size", "generator_start_channels"):
+        value = getattr(profile, field)
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise ValueError(f"profile {field} must be a positive integer; got {value!r}")
+    for field in ("generator_channels", "generator_strides", "discriminator_channels"):
+        value = getattr(profile, field)
+        if not isinstance(value, tuple) or not value or not all(
+            isinstance(v, int) and v >= 1 for v in value
+        ):
+            raise ValueError(f"profile {field} must be a non-empty tuple of positive integers; got {value!r}")
+    _check_choice("head", profile.head, HEADS)
+    _check_choice("output_activation", profile.output_activation, OUTPUT_ACTIVATIONS)
+    _check_choice("noise_distribution", profile.noise_distribution, NOISE_DISTRIBUTIONS)
+    for field in ("learning_rate_d", "learning_rate_g"):
+        value = getattr(profile, field)
+        if not isinstance(value, (int, float)) or not 0 < value < 1:
+            raise ValueError(f"profile {field} must be a number in (0, 1); got {value!r}")
+    if not MIN_IMAGE_SIZE <= profile.image_size <= MAX_IMAGE_SIZE:
+        raise ValueError(
+            f"profile image_size must be in [{MIN_IMAGE_SIZE}, {MAX_IMAGE_SIZE}]; got {profile.image_size}"
+        )
+    if len(profile.generator_channels) != len(profile.generator_strides):
+        raise ValueError("profile generator_channels and generator_strides need one entry per up block")
+    grown = profile.generator_start_size * math.prod(profile.generator_strides)
+    if grown != profile.image_size:
+        raise ValueError(
+            f"the generator grows {profile.generator_start_size} px by strides "
+            f"{profile.generator_strides} to {grown} px, but image_size is {profile.image_size}"
+        )
+    pools = 2 ** len(profile.discriminator_channels)
+    if profile.image_size % pools:
+        raise ValueError(
+            f"image_size {profile.image_size} must be divisible by {pools} for "
+            f"{len(profile.discriminator_channels)} pooling blocks in the discriminator"
+        )
+
+
+def _check_choice(field: str, value, allowed: tuple[str, ...]) -> None:
+    if value not in allowed:
+        raise ValueError(f"profile {field} must be one of {', '.join(allowed)}; got {value!r}")
