@@ -119,6 +119,8 @@ def _validate(profile: Profile) -> None:
             isinstance(v, int) and v >= 1 for v in value
         ):
             raise ValueError(f"profile {field} must be a non-empty tuple of positive integers; got {value!r}")
+    if not isinstance(profile.seed, int) or isinstance(profile.seed, bool) or profile.seed < 0:
+        raise ValueError(f"profile seed must be a non-negative integer; got {profile.seed!r}")
     _check_choice("head", profile.head, HEADS)
     _check_choice("output_activation", profile.output_activation, OUTPUT_ACTIVATIONS)
     _check_choice("noise_distribution", profile.noise_distribution, NOISE_DISTRIBUTIONS)

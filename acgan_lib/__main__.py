@@ -1,0 +1,7 @@
+"""``python -m acgan_lib``: see acgan_lib.cli."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

@@ -1,0 +1,24 @@
+"""Where the suite keeps files, resolved from the project root so that a notebook finds ``data/``
+whether it runs from ``notebooks/`` (JupyterLab, papermill) or from the repository root (the CLI).
+
+``ACGAN_DATA_DIR`` and ``ACGAN_REPORT_DIR`` override the defaults (tests point them at temporary folders).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
+
+
+def data_dir() -> Path:
+    """The folder for rendered datasets and other caches (git-ignored)."""
+    return Path(os.environ.get("ACGAN_DATA_DIR", PROJECT_ROOT / "data"))
+
+
+def report_dir() -> Path | None:
+    """The folder a headless run writes figures to, or None when no run asked for one."""
+    value = os.environ.get("ACGAN_REPORT_DIR")
+    return Path(value) if value else None

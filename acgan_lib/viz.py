@@ -1,0 +1,91 @@
+"""Pictures for the notebooks: image grids, faces by class, label distributions.
+
+Plotting code lives here, not in notebook cells, so every notebook draws the same way and a cell stays one
+line. Functions return the matplotlib Figure; ``save_figure`` also writes it into the report folder when a
+headless run asked for one.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from .labels import EYE_COLOURS, HAIR_COLOURS
+from .paths import report_dir
+
+
+def image_grid(images: np.ndarray, columns: int, padding: int = 1, fill: int = 255) -> np.ndarray:
+    """Tile uint8 images (count, size, size, 3) into one uint8 picture, row by row, ``columns`` wide."""
+    images = np.asarray(images)
+    if images.ndim != 4 or images.dtype != np.uint8:
+        raise ValueError(f"images must be a uint8 array (count, height, width, 3); got {images.dtype} {images.shape}")
+    count, height, width, channels = images.shape
+    rows = -(-count // columns)
+    grid = np.full(
+        (rows * (height + padding) + padding, columns * (width + padding) + padding, channels),
+        fill,
+        dtype=np.uint8,
+    )
+    for index, image in enumerate(images):
+        top = padding + (index // columns) * (height + padding)
+        left = padding + (index % columns) * (width + padding)
+        grid[top : top + height, left : left + width] = image
+    return grid
+
+
+def show_grid(images: np.ndarray, columns: int, title: str | None = None, row_labels=None, scale: float = 1.0):
+    """Show a grid of uint8 images, optionally naming each row on the left (e.g. a hair colour)."""
+    grid = image_grid(images, columns)
+    rows = -(-len(images) // columns)
+    figure, axes = plt.subplots(figsize=(scale * columns * 0.9 + 1.2, scale * rows * 0.9 + 0.6))
+    axes.imshow(grid, interpolation="nearest")
+    axes.set_xticks([])
+    if row_labels is None:
+        axes.set_yticks([])
+    else:
+        row_height = grid.shape[0] / rows
+        axes.set_yticks([(row + 0.5) * row_height for row in range(rows)], labels=list(row_labels))
+        axes.tick_params(axis="y", length=0)
+    for side in axes.spines.values():
+        side.set_visible(False)
+    if title:
+        axes.set_title(title)
+    figure.tight_layout()
+    return figure
+
+
+def plot_label_distribution(hair_ids, eye_ids, title: str = "faces per (hair, eye) pair"):
+    """A 12 x 11 heatmap of how many faces carry each (hair, eye) pair, with the counts written in."""
+    counts = label_counts(hair_ids, eye_ids)
+    figure, axes = plt.subplots(figsize=(7.5, 6))
+    picture = axes.imshow(counts, cmap="viridis")
+    axes.set_xticks(range(len(EYE_COLOURS)), labels=[f"{name} eyes" for name in EYE_COLOURS], rotation=60, ha="right")
+    axes.set_yticks(range(len(HAIR_COLOURS)), labels=[f"{name} hair" for name in HAIR_COLOURS])
+    threshold = counts.max() / 2
+    for (hair, eye), count in np.ndenumerate(counts):
+        axes.text(eye, hair, str(count), ha="center", va="center", fontsize=7,
+                  color="black" if count > threshold else "white")
+    figure.colorbar(picture, ax=axes, label="faces")
+    axes.set_title(title)
+    figure.tight_layout()
+    return figure
+
+
+def label_counts(hair_ids, eye_ids) -> np.ndarray:
+    """How many faces carry each (hair, eye) pair: a (12, 11) integer table."""
+    counts = np.zeros((len(HAIR_COLOURS), len(EYE_COLOURS)), dtype=np.int64)
+    np.add.at(counts, (np.asarray(hair_ids), np.asarray(eye_ids)), 1)
+    return counts
+
+
+def save_figure(figure, name: str) -> Path | None:
+    """Write ``figure`` as ``<report>/figures/<name>.png`` when a headless run set a report folder."""
+    folder = report_dir()
+    if folder is None:
+        return None
+    path = folder / "figures" / f"{name}.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path, dpi=120, bbox_inches="tight")
+    return path
