@@ -85,12 +85,12 @@ def _read_cache(path: Path, manifest: dict) -> CachedDataset | None:
 
 
 def _write_cache(path: Path, manifest: dict, images, hair_ids, eye_ids) -> None:
-    """Write arrays, then the manifest, each through a temporary file, so a killed run leaves no
-    half-written cache that a later run would trust."""
+    """Write arrays, then the manifest, each through a temporary file of this process, so a killed run
+    leaves no half-written cache that a later run would trust and two processes never share a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(".partial.npz")
+    partial = path.with_suffix(f".{os.getpid()}.partial.npz")
     np.savez(partial, images=images, hair_ids=hair_ids, eye_ids=eye_ids)
     os.replace(partial, path)
-    partial_manifest = path.with_suffix(".partial.json")
+    partial_manifest = path.with_suffix(f".{os.getpid()}.partial.json")
     partial_manifest.write_text(json.dumps(manifest, indent=2) + "\n")
     os.replace(partial_manifest, manifest_path(path))

@@ -86,10 +86,18 @@ def _run_one(notebook: Path, out_dir: Path, profile_name: str, progress: bool) -
     except PapermillExecutionError as error:
         first_line = error.source.strip().splitlines()[0] if error.source.strip() else ""
         raise NotebookFailed(
-            f"{notebook.name} failed in cell In [{error.exec_count}] ({first_line!r}): "
-            f"{error.ename}: {error.evalue}\nthe executed copy with the traceback: {output}"
+            f"{notebook.name} failed in cell {_cell_number(notebook, error.source)} ({first_line!r}; "
+            f"In [{error.exec_count}] in the executed copy): {error.ename}: {error.evalue}\n"
+            f"the executed copy with the traceback: {output}"
         ) from None
     return NotebookResult(notebook.name, output, time.perf_counter() - started)
+
+
+def _cell_number(notebook: Path, source: str) -> str:
+    """The 1-based position of the cell with this source in the stored notebook, as a reader counts."""
+    cells = nbformat.read(notebook, as_version=4).cells
+    numbers = [number for number, cell in enumerate(cells, start=1) if cell.source == source]
+    return str(numbers[0]) if numbers else "?"
 
 
 def write_report_index(out_dir: Path, profile_name: str, results: list[NotebookResult], planned: int) -> Path:

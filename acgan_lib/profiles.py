@@ -51,6 +51,52 @@ class Profile:
         return (0.0, 1.0) if self.output_activation == "sigmoid" else (-1.0, 1.0)
 
 
+def _validate(profile: Profile) -> None:
+    for field in ("image_size", "batch_size", "dataset_size", "train_steps", "noise_dim",
+                  "generator_start_size", "generator_start_channels"):
+        value = getattr(profile, field)
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise ValueError(f"profile {field} must be a positive integer; got {value!r}")
+    for field in ("generator_channels", "generator_strides", "discriminator_channels"):
+        value = getattr(profile, field)
+        if not isinstance(value, tuple) or not value or not all(
+            isinstance(v, int) and v >= 1 for v in value
+        ):
+            raise ValueError(f"profile {field} must be a non-empty tuple of positive integers; got {value!r}")
+    if not isinstance(profile.seed, int) or isinstance(profile.seed, bool) or profile.seed < 0:
+        raise ValueError(f"profile seed must be a non-negative integer; got {profile.seed!r}")
+    _check_choice("head", profile.head, HEADS)
+    _check_choice("output_activation", profile.output_activation, OUTPUT_ACTIVATIONS)
+    _check_choice("noise_distribution", profile.noise_distribution, NOISE_DISTRIBUTIONS)
+    for field in ("learning_rate_d", "learning_rate_g"):
+        value = getattr(profile, field)
+        if not isinstance(value, (int, float)) or not 0 < value < 1:
+            raise ValueError(f"profile {field} must be a number in (0, 1); got {value!r}")
+    if not MIN_IMAGE_SIZE <= profile.image_size <= MAX_IMAGE_SIZE:
+        raise ValueError(
+            f"profile image_size must be in [{MIN_IMAGE_SIZE}, {MAX_IMAGE_SIZE}]; got {profile.image_size}"
+        )
+    if len(profile.generator_channels) != len(profile.generator_strides):
+        raise ValueError("profile generator_channels and generator_strides need one entry per up block")
+    grown = profile.generator_start_size * math.prod(profile.generator_strides)
+    if grown != profile.image_size:
+        raise ValueError(
+            f"the generator grows {profile.generator_start_size} px by strides "
+            f"{profile.generator_strides} to {grown} px, but image_size is {profile.image_size}"
+        )
+    pools = 2 ** len(profile.discriminator_channels)
+    if profile.image_size % pools:
+        raise ValueError(
+            f"image_size {profile.image_size} must be divisible by {pools} for "
+            f"{len(profile.discriminator_channels)} pooling blocks in the discriminator"
+        )
+
+
+def _check_choice(field: str, value, allowed: tuple[str, ...]) -> None:
+    if value not in allowed:
+        raise ValueError(f"profile {field} must be one of {', '.join(allowed)}; got {value!r}")
+
+
 PROFILES: dict[str, Profile] = {
     "smoke": Profile(
         name="smoke",
@@ -105,49 +151,3 @@ def get_profile(name: str, **overrides) -> Profile:
             f"unknown profile field(s) {', '.join(unknown)}; valid fields: {', '.join(sorted(fields))}"
         )
     return dataclasses.replace(PROFILES[name], **overrides)
-
-
-def _validate(profile: Profile) -> None:
-    for field in ("image_size", "batch_size", "dataset_size", "train_steps", "noise_dim",
-                  "generator_start_size", "generator_start_channels"):
-        value = getattr(profile, field)
-        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-            raise ValueError(f"profile {field} must be a positive integer; got {value!r}")
-    for field in ("generator_channels", "generator_strides", "discriminator_channels"):
-        value = getattr(profile, field)
-        if not isinstance(value, tuple) or not value or not all(
-            isinstance(v, int) and v >= 1 for v in value
-        ):
-            raise ValueError(f"profile {field} must be a non-empty tuple of positive integers; got {value!r}")
-    if not isinstance(profile.seed, int) or isinstance(profile.seed, bool) or profile.seed < 0:
-        raise ValueError(f"profile seed must be a non-negative integer; got {profile.seed!r}")
-    _check_choice("head", profile.head, HEADS)
-    _check_choice("output_activation", profile.output_activation, OUTPUT_ACTIVATIONS)
-    _check_choice("noise_distribution", profile.noise_distribution, NOISE_DISTRIBUTIONS)
-    for field in ("learning_rate_d", "learning_rate_g"):
-        value = getattr(profile, field)
-        if not isinstance(value, (int, float)) or not 0 < value < 1:
-            raise ValueError(f"profile {field} must be a number in (0, 1); got {value!r}")
-    if not MIN_IMAGE_SIZE <= profile.image_size <= MAX_IMAGE_SIZE:
-        raise ValueError(
-            f"profile image_size must be in [{MIN_IMAGE_SIZE}, {MAX_IMAGE_SIZE}]; got {profile.image_size}"
-        )
-    if len(profile.generator_channels) != len(profile.generator_strides):
-        raise ValueError("profile generator_channels and generator_strides need one entry per up block")
-    grown = profile.generator_start_size * math.prod(profile.generator_strides)
-    if grown != profile.image_size:
-        raise ValueError(
-            f"the generator grows {profile.generator_start_size} px by strides "
-            f"{profile.generator_strides} to {grown} px, but image_size is {profile.image_size}"
-        )
-    pools = 2 ** len(profile.discriminator_channels)
-    if profile.image_size % pools:
-        raise ValueError(
-            f"image_size {profile.image_size} must be divisible by {pools} for "
-            f"{len(profile.discriminator_channels)} pooling blocks in the discriminator"
-        )
-
-
-def _check_choice(field: str, value, allowed: tuple[str, ...]) -> None:
-    if value not in allowed:
-        raise ValueError(f"profile {field} must be one of {', '.join(allowed)}; got {value!r}")

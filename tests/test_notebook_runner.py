@@ -1,0 +1,62 @@
+import nbformat
+import pytest
+
+from acgan_lib import notebook_runner
+from acgan_lib.cli import main
+from acgan_lib.notebook_runner import NotebookFailed, run_notebooks
+
+
+def write_notebook(path, *sources, parameters='profile_name = "quick"'):
+    """A notebook with a tagged parameters cell followed by the given code cells."""
+    notebook = nbformat.v4.new_notebook()
+    parameters_cell = nbformat.v4.new_code_cell(parameters)
+    parameters_cell.metadata["tags"] = ["parameters"]
+    notebook.cells = [parameters_cell, *[nbformat.v4.new_code_cell(source) for source in sources]]
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(notebook, path)
+
+
+def test_only_numbered_notebooks_in_reading_order(tmp_path):
+    for name in ("02_b.ipynb", "01_a.ipynb", "scratch.ipynb", "10_c.ipynb"):
+        write_notebook(tmp_path / name)
+    assert [path.name for path in notebook_runner.numbered_notebooks(tmp_path)] == [
+        "01_a.ipynb", "02_b.ipynb", "10_c.ipynb"]
+
+
+@pytest.mark.slow
+def test_runner_injects_the_profile_and_stops_at_the_failing_notebook(tmp_path):
+    notebooks, out = tmp_path / "notebooks", tmp_path / "report"
+    notebooks.mkdir()
+    write_notebook(notebooks / "01_ok.ipynb", "print('running', profile_name)")
+    write_notebook(notebooks / "02_broken.ipynb", "x = 1", "raise ValueError('the cell says no')")
+    write_notebook(notebooks / "03_never.ipynb", "print('unreachable')")
+    with pytest.raises(NotebookFailed) as failure:
+        run_notebooks("smoke", out, notebooks, progress=False)
+    message = str(failure.value)
+    assert "02_broken.ipynb failed in cell 3 " in message and "the cell says no" in message
+    executed = nbformat.read(out / "01_ok.ipynb", as_version=4)
+    assert "running smoke" in "".join(output.get("text", "") for output in executed.cells[-1].outputs)
+    assert not (out / "03_never.ipynb").exists()
+    assert "1 of 3 notebooks executed" in (out / "REPORT.md").read_text()
+
+
+def test_bad_profile_fails_before_any_notebook_runs(tmp_path, capsys):
+    assert main(["notebooks", "--profile", "quick", "--out", str(tmp_path), "--notebooks-dir",
+                 str(tmp_path / "missing")]) == 2
+    assert "no numbered notebooks" in capsys.readouterr().err
+    with pytest.raises(ValueError, match="valid profiles"):
+        run_notebooks("medium", tmp_path)
+
+
+def test_strip_outputs_keeps_only_checked_cells():
+    notebook = nbformat.v4.new_notebook()
+    checked = nbformat.v4.new_code_cell("# NBVAL_CHECK_OUTPUT\nprint(1)", execution_count=3)
+    checked.outputs = [nbformat.v4.new_output("stream", text="1\n")]
+    plain = nbformat.v4.new_code_cell("print(2)", execution_count=4)
+    plain.outputs = [nbformat.v4.new_output("stream", text="2\n")]
+    notebook.cells = [checked, plain]
+    assert notebook_runner.unexpected_outputs(notebook) == [1]
+    stripped = notebook_runner.strip_outputs(notebook)
+    assert stripped.cells[0].outputs[0]["text"] == "1\n" and stripped.cells[1].outputs == []
+    assert [cell.execution_count for cell in stripped.cells] == [None, None]
+    assert notebook_runner.unexpected_outputs(stripped) == []

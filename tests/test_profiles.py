@@ -1,0 +1,57 @@
+import math
+
+import pytest
+
+from acgan_lib.profiles import PROFILES, get_profile
+
+
+@pytest.mark.parametrize("name", ["smoke", "quick", "full"])
+def test_profiles_are_consistent(name):
+    profile = PROFILES[name]
+    assert profile.generator_start_size * math.prod(profile.generator_strides) == profile.image_size
+    assert profile.image_size % 2 ** len(profile.discriminator_channels) == 0
+
+
+def test_full_is_the_seed_architecture():
+    full = get_profile("full")
+    assert full.image_size == 96
+    assert (full.generator_start_size, full.generator_start_channels) == (3, 512)
+    assert full.generator_channels == (256, 128, 64, 32)
+    assert full.generator_strides == (2, 2, 2, 4)
+    assert full.discriminator_channels == (32, 64, 128, 256)
+    assert (full.noise_dim, full.batch_size, full.learning_rate_d, full.learning_rate_g) == (100, 32, 1e-4, 1e-4)
+
+
+def test_profiles_grow_from_smoke_to_full():
+    sizes = [PROFILES[name].image_size * PROFILES[name].dataset_size for name in ("smoke", "quick", "full")]
+    assert sizes == sorted(sizes)
+
+
+def test_profiles_are_frozen():
+    with pytest.raises(AttributeError):
+        PROFILES["quick"].image_size = 64
+
+
+def test_overrides_are_validated():
+    assert get_profile("quick", train_steps=10).train_steps == 10
+    with pytest.raises(ValueError, match="valid profiles: smoke, quick, full"):
+        get_profile("medium")
+    with pytest.raises(ValueError, match="valid fields"):
+        get_profile("quick", epochs=3)
+    with pytest.raises(ValueError, match="batch_size must be a positive integer"):
+        get_profile("quick", batch_size=0)
+    with pytest.raises(ValueError, match="head must be one of concat, acgan, projection"):
+        get_profile("quick", head="auxiliary")
+    with pytest.raises(ValueError, match="grows 3 px"):
+        get_profile("quick", image_size=64)
+    with pytest.raises(ValueError, match=r"image_size must be in \[32, 128\]"):
+        get_profile("smoke", image_size=16, generator_start_size=1)
+    with pytest.raises(ValueError, match="seed must be a non-negative integer"):
+        get_profile("quick", seed="abc")
+    with pytest.raises(ValueError, match="learning_rate_g"):
+        get_profile("quick", learning_rate_g=0.0)
+
+
+def test_pixel_range_follows_the_output_activation():
+    assert get_profile("quick").pixel_range == (0.0, 1.0)
+    assert get_profile("quick", output_activation="tanh").pixel_range == (-1.0, 1.0)

@@ -1,0 +1,37 @@
+import matplotlib
+import numpy as np
+import pytest
+
+from acgan_lib import viz
+
+matplotlib.use("Agg")
+
+
+def test_image_grid_places_each_image_in_its_cell():
+    images = np.stack([np.full((4, 4, 3), value, np.uint8) for value in (10, 20, 30)])
+    grid = viz.image_grid(images, columns=2, padding=1, fill=255)
+    assert grid.shape == (1 + 2 * 5, 1 + 2 * 5, 3)
+    assert grid[1, 1, 0] == 10 and grid[1, 6, 0] == 20 and grid[6, 1, 0] == 30
+    assert grid[6, 6, 0] == 255  # the empty fourth cell keeps the fill
+    assert grid[0, 0, 0] == 255  # padding
+
+
+def test_image_grid_rejects_float_images():
+    with pytest.raises(ValueError, match="uint8"):
+        viz.image_grid(np.zeros((2, 4, 4, 3), np.float32), columns=2)
+
+
+def test_label_counts_and_heatmap():
+    counts = viz.label_counts([0, 0, 11], [10, 10, 3])
+    assert counts.shape == (12, 11) and counts[0, 10] == 2 and counts[11, 3] == 1 and counts.sum() == 3
+    figure = viz.plot_label_distribution([0, 0, 11], [10, 10, 3])
+    assert len(figure.axes[0].texts) == 12 * 11
+
+
+def test_save_figure_writes_only_when_a_report_folder_is_set(tmp_path, monkeypatch):
+    figure = viz.show_grid(np.zeros((4, 8, 8, 3), np.uint8), columns=2, row_labels=["a", "b"])
+    monkeypatch.delenv("ACGAN_REPORT_DIR", raising=False)
+    assert viz.save_figure(figure, "grid") is None
+    monkeypatch.setenv("ACGAN_REPORT_DIR", str(tmp_path))
+    path = viz.save_figure(figure, "grid")
+    assert path == tmp_path / "figures" / "grid.png" and path.stat().st_size > 0
