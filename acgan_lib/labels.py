@@ -54,23 +54,31 @@ EYE_SWATCHES: dict[str, tuple[int, int, int]] = {
     "blue": (38, 88, 220),
 }
 
+# Spellings that real tag files use for a class of ours.
+SPELLING_ALIASES = {"grey": "gray", "blond": "blonde"}
+
 _TAGS_PATTERN = re.compile(r"^\s*([a-z]+)\s+hair\s+([a-z]+)\s+eyes?\s*$", re.IGNORECASE)
 
 
+class UnknownColourError(ValueError):
+    """A colour name outside the vocabulary; the message lists the valid ones."""
+
+
 def hair_id(name: str) -> int:
-    """The class id of a hair colour name (case and surrounding spaces ignored)."""
+    """The class id of a hair colour name (case, surrounding spaces and "blond" for "blonde" forgiven)."""
     return _lookup(name, HAIR_COLOURS, "hair")
 
 
 def eye_id(name: str) -> int:
-    """The class id of an eye colour name (case and surrounding spaces ignored)."""
+    """The class id of an eye colour name (case, surrounding spaces and "grey" for "gray" forgiven)."""
     return _lookup(name, EYE_COLOURS, "eye")
 
 
 def _lookup(name: str, vocabulary: tuple[str, ...], part: str) -> int:
     key = name.strip().lower()
+    key = SPELLING_ALIASES.get(key, key)
     if key not in vocabulary:
-        raise ValueError(
+        raise UnknownColourError(
             f"unknown {part} colour {name!r}; valid {part} colours: {', '.join(vocabulary)}"
         )
     return vocabulary.index(key)
@@ -79,8 +87,8 @@ def _lookup(name: str, vocabulary: tuple[str, ...], part: str) -> int:
 def parse_tags(text: str) -> tuple[int, int]:
     """Read "blue hair red eyes" into (hair_id, eye_id).
 
-    Case and runs of spaces are forgiven, and "eye" is accepted for "eyes". Anything that is not one
-    hair colour followed by one eye colour raises ValueError saying what the form is.
+    Case and runs of spaces are forgiven, and "eye" is accepted for "eyes". Text of another form raises
+    ValueError saying what the form is; an unknown colour raises UnknownColourError (a ValueError).
     """
     match = _TAGS_PATTERN.match(text)
     if match is None:

@@ -12,7 +12,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 
-from .labels import EYE_COLOURS, HAIR_COLOURS
+from .labels import EYE_COLOURS, EYE_SWATCHES, HAIR_COLOURS, HAIR_SWATCHES
 from .paths import report_dir
 
 
@@ -52,6 +52,19 @@ def show_grid(images: np.ndarray, columns: int, title: str | None = None, row_la
         side.set_visible(False)
     if title:
         axes.set_title(title)
+    figure.tight_layout()
+    return figure
+
+
+def plot_swatches():
+    """The 12 hair and 11 eye colour classes as coloured squares with their ids and names."""
+    figure, axes = plt.subplots(2, 1, figsize=(10, 2.6))
+    for row, (part, swatches) in zip(axes, (("hair", HAIR_SWATCHES), ("eyes", EYE_SWATCHES))):
+        row.imshow(np.array([list(swatches.values())], dtype=np.uint8), aspect="equal")
+        row.set_xticks(range(len(swatches)), labels=[f"{index}\n{name}" for index, name in enumerate(swatches)],
+                       fontsize=8)
+        row.set_yticks([0], labels=[part])
+        row.tick_params(length=0)
     figure.tight_layout()
     return figure
 

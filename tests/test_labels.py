@@ -3,8 +3,17 @@ import pytest
 
 from acgan_lib import labels
 from acgan_lib.labels import (
-    EYE_COLOURS, EYE_SWATCHES, HAIR_COLOURS, HAIR_SWATCHES, decode_one_hot, format_tags,
-    nearest_eye, nearest_hair, one_hot, parse_rgb, parse_tags,
+    EYE_COLOURS,
+    EYE_SWATCHES,
+    HAIR_COLOURS,
+    HAIR_SWATCHES,
+    decode_one_hot,
+    format_tags,
+    nearest_eye,
+    nearest_hair,
+    one_hot,
+    parse_rgb,
+    parse_tags,
 )
 
 
@@ -27,8 +36,12 @@ def test_every_pair_round_trips_through_text():
             assert parse_tags(format_tags(hair, eye)) == (hair, eye)
 
 
+def test_real_tag_spellings_are_forgiven():
+    assert parse_tags("Blond hair grey eyes") == (HAIR_COLOURS.index("blonde"), EYE_COLOURS.index("gray"))
+
+
 def test_unknown_colour_names_the_valid_ones():
-    with pytest.raises(ValueError, match="silver") as error:
+    with pytest.raises(labels.UnknownColourError, match="silver") as error:
         parse_tags("silver hair red eyes")
     assert "blonde" in str(error.value) and "orange" in str(error.value)
     with pytest.raises(ValueError, match="valid eye colours"):

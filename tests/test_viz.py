@@ -35,3 +35,10 @@ def test_save_figure_writes_only_when_a_report_folder_is_set(tmp_path, monkeypat
     monkeypatch.setenv("ACGAN_REPORT_DIR", str(tmp_path))
     path = viz.save_figure(figure, "grid")
     assert path == tmp_path / "figures" / "grid.png" and path.stat().st_size > 0
+
+
+def test_swatch_plot_names_every_class():
+    figure = viz.plot_swatches()
+    hair_axes, eye_axes = figure.axes
+    assert len(hair_axes.get_xticklabels()) == 12 and len(eye_axes.get_xticklabels()) == 11
+    assert hair_axes.get_xticklabels()[11].get_text() == "11\nblonde"

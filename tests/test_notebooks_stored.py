@@ -1,0 +1,48 @@
+"""The stored notebooks follow the suite's conventions (DESIGN.md): no outputs but checked ones, a
+parameters cell of plain literals, an opening that says what the reader will learn, a closing summary
+with exercises."""
+
+import ast
+
+import nbformat
+import pytest
+
+from acgan_lib.notebook_runner import CHECK_MARKER, numbered_notebooks, unexpected_outputs
+
+NOTEBOOKS = numbered_notebooks()
+
+
+def test_there_are_notebooks():
+    assert NOTEBOOKS, "no numbered notebooks found in notebooks/"
+
+
+@pytest.fixture(params=NOTEBOOKS, ids=lambda path: path.name)
+def notebook(request):
+    return nbformat.read(request.param, as_version=4)
+
+
+def test_no_outputs_but_checked_ones(notebook):
+    assert unexpected_outputs(notebook) == []
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            assert cell.execution_count is None
+            if CHECK_MARKER in cell.source:
+                assert cell.outputs, f"checked cell without a stored output:\n{cell.source}"
+
+
+def test_parameters_cell_holds_plain_literals(notebook):
+    tagged = [cell for cell in notebook.cells if "parameters" in cell.metadata.get("tags", [])]
+    assert len(tagged) == 1, "exactly one cell tagged 'parameters'"
+    statements = ast.parse(tagged[0].source).body
+    assert statements and all(
+        isinstance(statement, ast.Assign) and isinstance(statement.value, ast.Constant)
+        for statement in statements
+    ), "the parameters cell may only assign literals (papermill's rule)"
+    assert "profile_name" in tagged[0].source
+
+
+def test_opens_with_what_the_reader_will_learn_and_ends_with_summary_and_exercises(notebook):
+    first, last = notebook.cells[0], notebook.cells[-1]
+    assert first.cell_type == "markdown" and "you will learn" in first.source.lower()
+    assert last.cell_type == "markdown"
+    assert "summary" in last.source.lower() and "exercises" in last.source.lower()
