@@ -36,7 +36,15 @@ import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 from tqdm.auto import tqdm
 
-from acgan_lib.labels import EYE_COLOURS, HAIR_COLOURS, UnknownColourError, eye_id, hair_id, parse_tags
+from acgan_lib.labels import (
+    EYE_COLOURS,
+    HAIR_COLOURS,
+    UnknownColourError,
+    eye_id,
+    format_tags,
+    hair_id,
+    parse_tags,
+)
 
 # Reasons a row is skipped, in the order they are checked.
 MALFORMED_ROW = "malformed row"
@@ -163,6 +171,24 @@ def load_2018(root: str | Path, image_size: int, strict: bool = False) -> RealDa
     Images are handled exactly as in ``load_2017``: centre-crop to square, Lanczos resize, RGB.
     """
     return _load(root, image_size, strict, _LAYOUT_2018)
+
+
+def export_2018(root: str | Path, images: np.ndarray, hair_ids, eye_ids) -> Path:
+    """Write faces in the 2018 layout (``extra_data/images/<id>.jpg`` + ``extra_data/tags.csv``).
+
+    Handy for seeing the format from the inside, and for training code that reads only the course
+    layout: ``load_2018`` reads back what this writes (JPEG is lossy, so pixels differ slightly).
+    Returns the tags file. Ids are 0, 1, 2, ... in the order given.
+    """
+    image_folder = Path(root) / _LAYOUT_2018.image_folder
+    image_folder.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for index, (image, hair, eye) in enumerate(zip(images, hair_ids, eye_ids, strict=True)):
+        Image.fromarray(image).save(image_folder / f"{index}.jpg", quality=95)
+        rows.append(f"{index},{format_tags(hair, eye)}\n")
+    tags_path = Path(root) / _LAYOUT_2018.tags_file
+    tags_path.write_text("".join(rows))
+    return tags_path
 
 
 def read_test_tags(path: str | Path) -> list[TagRequest]:

@@ -121,17 +121,25 @@ def write_report_index(out_dir: Path, profile_name: str, results: list[NotebookR
 
 
 def strip_outputs(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """Remove outputs and execution counts, keeping the outputs of cells marked NBVAL_CHECK_OUTPUT."""
+    """Remove outputs and execution counts, keeping the outputs of cells marked NBVAL_CHECK_OUTPUT.
+
+    nbval compares only cells that were run, so checked cells keep a count: 1, 2, 3... in order, which
+    keeps the stored file the same from one refresh to the next.
+    """
+    checked_cells = 0
     for cell in notebook.cells:
         if cell.cell_type != "code":
             continue
-        cell.execution_count = None
+        cell.metadata.pop("execution", None)
         if CHECK_MARKER not in cell.source:
+            cell.execution_count = None
             cell.outputs = []
+            continue
+        checked_cells += 1
+        cell.execution_count = checked_cells
         for output in cell.outputs:
             if "execution_count" in output:
-                output.execution_count = None
-        cell.metadata.pop("execution", None)
+                output.execution_count = checked_cells
     notebook.metadata.pop("papermill", None)
     return notebook
 

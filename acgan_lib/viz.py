@@ -35,25 +35,33 @@ def image_grid(images: np.ndarray, columns: int, padding: int = 1, fill: int = 2
     return grid
 
 
-def show_grid(images: np.ndarray, columns: int, title: str | None = None, row_labels=None, scale: float = 1.0):
-    """Show a grid of uint8 images, optionally naming each row on the left (e.g. a hair colour)."""
+def show_grid(images: np.ndarray, columns: int, title: str | None = None, row_labels=None,
+              column_labels=None, scale: float = 1.0):
+    """Show a grid of uint8 images, optionally naming each row (left) and column (top)."""
     grid = image_grid(images, columns)
     rows = -(-len(images) // columns)
-    figure, axes = plt.subplots(figsize=(scale * columns * 0.9 + 1.2, scale * rows * 0.9 + 0.6))
+    figure, axes = plt.subplots(figsize=(scale * columns * 0.9 + 1.2, scale * rows * 0.9 + 0.8))
     axes.imshow(grid, interpolation="nearest")
-    axes.set_xticks([])
-    if row_labels is None:
-        axes.set_yticks([])
-    else:
-        row_height = grid.shape[0] / rows
-        axes.set_yticks([(row + 0.5) * row_height for row in range(rows)], labels=list(row_labels))
-        axes.tick_params(axis="y", length=0)
+    _label_cells(axes.set_yticks, grid.shape[0], rows, row_labels)
+    _label_cells(axes.set_xticks, grid.shape[1], columns, column_labels)
+    axes.xaxis.tick_top()
+    plt.setp(axes.get_xticklabels(), rotation=45, ha="left")
+    axes.tick_params(length=0)
     for side in axes.spines.values():
         side.set_visible(False)
     if title:
         axes.set_title(title)
     figure.tight_layout()
     return figure
+
+
+def _label_cells(set_ticks, extent: int, cells: int, names) -> None:
+    """Put one tick label at the middle of each grid cell along an axis (none when names is None)."""
+    if names is None:
+        set_ticks([])
+        return
+    cell = extent / cells
+    set_ticks([(index + 0.5) * cell for index in range(cells)], labels=list(names))
 
 
 def plot_swatches():

@@ -382,3 +382,16 @@ def test_read_test_tags_rejects_the_first_bad_line(tmp_path, text, message):
 def test_read_test_tags_needs_the_file(tmp_path):
     with pytest.raises(FileNotFoundError, match="no test-tags file at"):
         read_test_tags(tmp_path / "testing_tags.txt")
+
+
+def test_export_2018_round_trips_through_the_loader(tmp_path):
+    rng = np.random.default_rng(0)
+    colours = rng.integers(0, 256, (5, 1, 1, 3), dtype=np.uint8)
+    images = np.broadcast_to(colours, (5, 16, 16, 3)).copy()
+    hair_ids, eye_ids = np.array([0, 3, 11, 5, 8]), np.array([10, 0, 4, 9, 2])
+    datasets.export_2018(tmp_path, images, hair_ids, eye_ids)
+    loaded = datasets.load_2018(tmp_path, image_size=16, strict=True)
+    assert loaded.report.kept == 5
+    np.testing.assert_array_equal(loaded.hair_ids, hair_ids)
+    np.testing.assert_array_equal(loaded.eye_ids, eye_ids)
+    np.testing.assert_allclose(loaded.images.mean(axis=(1, 2)), colours[:, 0, 0], atol=3)

@@ -58,5 +58,5 @@ def test_strip_outputs_keeps_only_checked_cells():
     assert notebook_runner.unexpected_outputs(notebook) == [1]
     stripped = notebook_runner.strip_outputs(notebook)
     assert stripped.cells[0].outputs[0]["text"] == "1\n" and stripped.cells[1].outputs == []
-    assert [cell.execution_count for cell in stripped.cells] == [None, None]
+    assert [cell.execution_count for cell in stripped.cells] == [1, None]
     assert notebook_runner.unexpected_outputs(stripped) == []

@@ -42,3 +42,11 @@ def test_swatch_plot_names_every_class():
     hair_axes, eye_axes = figure.axes
     assert len(hair_axes.get_xticklabels()) == 12 and len(eye_axes.get_xticklabels()) == 11
     assert hair_axes.get_xticklabels()[11].get_text() == "11\nblonde"
+
+
+def test_show_grid_names_rows_and_columns():
+    figure = viz.show_grid(np.zeros((6, 8, 8, 3), np.uint8), columns=3, row_labels=["r0", "r1"],
+                           column_labels=["c0", "c1", "c2"])
+    axes = figure.axes[0]
+    assert [label.get_text() for label in axes.get_yticklabels()] == ["r0", "r1"]
+    assert [label.get_text() for label in axes.get_xticklabels()] == ["c0", "c1", "c2"]

@@ -1,0 +1,134 @@
+"""The convolution block of seed 000, and the small layer helpers the models are built from.
+
+The seed describes its block in one sentence (translated): "the input goes through three convolution
+layers of identical structure, and the output of the first convolution is sent to the next layer and
+to the one after it". We read it as
+
+    a   = act(conv1(x))
+    b   = act(conv2(a))
+    out = act(conv3(a + b))
+
+with three 3x3 "same" convolutions of the same channel count, and the skip ``a -> conv3`` as an
+addition (the residual reading: the seed says the skip keeps gradients from vanishing, as in SRGAN,
+whose skips add). A concatenation would be the other reading; it changes the parameter count of
+conv3 and is not what SRGAN does. The seed's "+MAXPOOLING" makes the down block (discriminator) end
+in 2x2 max-pooling; its "the first convolution of each block must be a transposed convolution" makes
+the up block (generator) start with a transposed convolution of a given stride.
+
+The blocks are plain functions that add layers to a Keras functional graph, so a saved model holds
+only built-in layers and loads with ``safe_mode=True``. Every layer gets a name ``<block>_<part>``
+(e.g. ``down1_conv2``), which is what ``models.parameter_breakdown`` groups by.
+
+Two switches let a failure-analysis notebook change one thing at a time:
+- ``activation``: one of ``ACTIVATIONS`` (leaky_relu uses a slope of 0.2, as in DCGAN);
+- ``normalisation``: ``none`` (the seed), ``batch_norm`` (conv -> batch norm -> activation; the conv
+  then has no bias, since the norm's mean subtraction would cancel it) or ``spectral_norm`` (every
+  weight layer wrapped in ``keras.layers.SpectralNormalization``, Miyato et al. 2018).
+"""
+
+from __future__ import annotations
+
+import keras
+from keras import layers
+
+ACTIVATIONS = ("relu", "leaky_relu", "elu", "tanh")
+NORMALISATIONS = ("none", "batch_norm", "spectral_norm")
+LEAKY_RELU_SLOPE = 0.2
+KERNEL_SIZE = 3
+
+
+def check_block_options(activation: str, normalisation: str) -> None:
+    """Raise ValueError, listing the valid names, if the activation or normalisation is unknown."""
+    _check_activation(activation)
+    _check_normalisation(normalisation)
+
+
+def _check_activation(activation: str) -> None:
+    if activation not in ACTIVATIONS:
+        raise ValueError(f"unknown activation {activation!r}; valid activations: {', '.join(ACTIVATIONS)}")
+
+
+def _check_normalisation(normalisation: str) -> None:
+    if normalisation not in NORMALISATIONS:
+        raise ValueError(
+            f"unknown normalisation {normalisation!r}; valid normalisations: {', '.join(NORMALISATIONS)}"
+        )
+
+
+def down_block(features, channels: int, *, name: str, activation: str, normalisation: str):
+    """The seed's discriminator block: the skip-connected conv triple, then 2x2 max-pooling.
+
+    Keeps ``channels`` channels throughout and halves the height and width.
+    """
+    check_block_options(activation, normalisation)
+    first_conv = conv_layer(channels, name=f"{name}_conv1", normalisation=normalisation)
+    features = _skip_triple(features, first_conv, channels, name=name,
+                            activation=activation, normalisation=normalisation)
+    return layers.MaxPooling2D(2, name=f"{name}_pool")(features)
+
+
+def up_block(features, channels: int, stride: int, *, name: str, activation: str, normalisation: str):
+    """The seed's generator block: the skip-connected conv triple whose first conv is transposed.
+
+    The transposed conv multiplies height and width by ``stride`` (the seed uses 2, 2, 2 and 4).
+    """
+    check_block_options(activation, normalisation)
+    first_conv = conv_layer(channels, name=f"{name}_conv1", normalisation=normalisation,
+                            strides=stride, transposed=True)
+    return _skip_triple(features, first_conv, channels, name=name,
+                        activation=activation, normalisation=normalisation)
+
+
+def _skip_triple(features, first_conv, channels: int, *, name: str, activation: str, normalisation: str):
+    """a = act(conv1(x)); b = act(conv2(a)); act(conv3(a + b)): the shared body of both blocks."""
+    first = normalise_and_activate(first_conv(features), name=f"{name}_conv1",
+                                   activation=activation, normalisation=normalisation)
+    second_conv = conv_layer(channels, name=f"{name}_conv2", normalisation=normalisation)
+    second = normalise_and_activate(second_conv(first), name=f"{name}_conv2",
+                                    activation=activation, normalisation=normalisation)
+    skip = layers.Add(name=f"{name}_skip")([first, second])
+    third_conv = conv_layer(channels, name=f"{name}_conv3", normalisation=normalisation)
+    return normalise_and_activate(third_conv(skip), name=f"{name}_conv3",
+                                  activation=activation, normalisation=normalisation)
+
+
+def conv_layer(channels: int, *, name: str, normalisation: str, strides: int = 1, transposed: bool = False):
+    """A 3x3 "same" conv (or transposed conv) that a normalisation and an activation will follow.
+
+    It has a bias unless batch norm follows it, and is spectrally normalised when asked.
+    """
+    conv_class = layers.Conv2DTranspose if transposed else layers.Conv2D
+    conv = conv_class(channels, KERNEL_SIZE, strides=strides, padding="same",
+                      use_bias=normalisation != "batch_norm", name=name)
+    return spectral_if_asked(conv, normalisation)
+
+
+def spectral_if_asked(layer: keras.layers.Layer, normalisation: str) -> keras.layers.Layer:
+    """The layer wrapped in SpectralNormalization (named ``<layer>_sn``) for ``spectral_norm``, else itself.
+
+    Keras's wrapper rescales the kernel by its largest singular value (one power iteration) on each
+    training call; the layer's weights otherwise behave as usual.
+    """
+    _check_normalisation(normalisation)
+    if normalisation != "spectral_norm":
+        return layer
+    return layers.SpectralNormalization(layer, name=f"{layer.name}_sn")
+
+
+def normalise_and_activate(features, *, name: str, activation: str, normalisation: str):
+    """Batch norm (only for ``batch_norm``; spectral norm lives on the weights) and then the activation.
+
+    The added layers are named ``<name>_bn`` and ``<name>_act``.
+    """
+    check_block_options(activation, normalisation)
+    if normalisation == "batch_norm":
+        features = layers.BatchNormalization(name=f"{name}_bn")(features)
+    return activation_layer(activation, name=f"{name}_act")(features)
+
+
+def activation_layer(activation: str, *, name: str) -> keras.layers.Layer:
+    """A layer applying one of ``ACTIVATIONS``; leaky_relu has slope ``LEAKY_RELU_SLOPE`` for x < 0."""
+    _check_activation(activation)
+    if activation == "leaky_relu":
+        return layers.LeakyReLU(negative_slope=LEAKY_RELU_SLOPE, name=name)
+    return layers.Activation(activation, name=name)
