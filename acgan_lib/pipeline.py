@@ -2,8 +2,10 @@
 
 Either source feeds it the same way: the built-in renderer (``data_cache.synthetic_dataset``) or a real
 dataset (``datasets.load_2017`` / ``load_2018``) both give uint8 images with (hair_id, eye_id).
-Images stay uint8 until a batch is formed, so the shuffle buffer holds a quarter of the bytes that
-float32 would.
+
+The order of epoch ``e`` is a permutation fixed by ``(seed, e)`` alone, with no hidden shuffle-buffer
+state, so a stream can start at any batch: a resumed training run (``start_batch``) sees exactly the
+batches that the uninterrupted run would have seen. Images stay uint8 until a batch is formed.
 """
 
 from __future__ import annotations
@@ -27,6 +29,11 @@ def unscale_images(images, pixel_range: tuple[float, float]) -> np.ndarray:
     return np.clip(np.rint(pixels), 0, 255).astype(np.uint8)
 
 
+def batches_per_epoch(count: int, batch_size: int, drop_remainder: bool = True) -> int:
+    """How many batches one pass over ``count`` faces gives."""
+    return count // batch_size if drop_remainder else -(-count // batch_size)
+
+
 def make_dataset(
     images: np.ndarray,
     hair_ids: np.ndarray,
@@ -36,24 +43,47 @@ def make_dataset(
     seed: int = 0,
     shuffle: bool = True,
     drop_remainder: bool = True,
+    epochs: int | None = 1,
+    start_batch: int = 0,
 ) -> tf.data.Dataset:
-    """Batches of ``(images, hair_ids, eye_ids)``, reshuffled every epoch in an order fixed by ``seed``.
+    """Batches of ``(images, hair_ids, eye_ids)`` for ``epochs`` passes (None: forever).
 
-    Iterate it once per epoch (``for images, hair, eyes in dataset``) or call ``.repeat()`` for a stream.
-    ``drop_remainder`` keeps every batch the same size, which a compiled training step wants.
+    Every epoch has its own order, fixed by ``seed`` and the epoch number. ``start_batch`` skips that many
+    batches of the whole stream, so ``make_dataset(..., start_batch=k)`` continues where a run that took
+    ``k`` batches stopped. ``drop_remainder`` keeps every batch the same size, which a compiled step wants.
     """
     _check_inputs(images, hair_ids, eye_ids, batch_size)
-    dataset = tf.data.Dataset.from_tensor_slices(
-        (images, np.asarray(hair_ids, np.int32), np.asarray(eye_ids, np.int32))
-    )
-    if shuffle:
-        dataset = dataset.shuffle(len(images), seed=seed, reshuffle_each_iteration=True)
-    dataset = dataset.batch(batch_size, drop_remainder=drop_remainder)
-    dataset = dataset.map(
-        lambda batch, hair, eyes: (scale_images(batch, pixel_range), hair, eyes),
-        num_parallel_calls=tf.data.AUTOTUNE,
-        deterministic=True,
-    )
+    if epochs is not None and (not isinstance(epochs, int) or epochs < 1):
+        raise ValueError(f"epochs must be a positive integer or None (forever); got {epochs!r}")
+    if not isinstance(start_batch, int) or start_batch < 0:
+        raise ValueError(f"start_batch must be a non-negative integer; got {start_batch!r}")
+    hair_ids = np.asarray(hair_ids, np.int32)
+    eye_ids = np.asarray(eye_ids, np.int32)
+    size = images.shape[1]
+    first_epoch, skip = divmod(start_batch, batches_per_epoch(len(images), batch_size, drop_remainder))
+
+    def epoch_indices(epoch):
+        indices = tf.range(len(images), dtype=tf.int64)
+        if shuffle:
+            indices = tf.random.experimental.stateless_shuffle(indices, seed=tf.stack([tf.cast(seed, tf.int64), epoch]))
+        return tf.data.Dataset.from_tensor_slices(indices).batch(batch_size, drop_remainder=drop_remainder)
+
+    def gather(indices):
+        batch, hair, eyes = tf.numpy_function(
+            lambda rows: (images[rows], hair_ids[rows], eye_ids[rows]),
+            [indices], [tf.uint8, tf.int32, tf.int32],
+        )
+        batch.set_shape([None, size, size, 3])
+        hair.set_shape([None])
+        eyes.set_shape([None])
+        return scale_images(batch, pixel_range), hair, eyes
+
+    if epochs is None:
+        epoch_numbers = tf.data.Dataset.counter(first_epoch)
+    else:
+        epoch_numbers = tf.data.Dataset.range(first_epoch, first_epoch + epochs)
+    dataset = epoch_numbers.flat_map(epoch_indices).skip(skip)
+    dataset = dataset.map(gather, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
     return dataset.prefetch(tf.data.AUTOTUNE)
 
 

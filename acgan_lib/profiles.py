@@ -17,6 +17,7 @@ from dataclasses import dataclass
 OUTPUT_ACTIVATIONS = ("sigmoid", "tanh")
 NOISE_DISTRIBUTIONS = ("uniform", "gaussian")
 HEADS = ("concat", "acgan", "projection")
+LOSSES = ("bce", "hinge")
 MIN_IMAGE_SIZE, MAX_IMAGE_SIZE = 32, 128
 
 
@@ -40,6 +41,13 @@ class Profile:
     noise_distribution: str = "uniform"  # seed 000: uniform in [-1, 1]
     learning_rate_d: float = 1e-4  # seed 000: Adam, 1e-4 for both
     learning_rate_g: float = 1e-4
+    adam_beta_1: float = 0.5  # DCGAN's choice; Keras's default 0.9 is what the seed ran with
+    adam_beta_2: float = 0.999
+    d_steps_per_g_step: int = 1  # discriminator updates for each generator update
+    label_smoothing: float = 0.0  # one-sided: real targets become 1 - label_smoothing
+    loss: str = "bce"  # bce (the seed's, non-saturating for G) or hinge
+    aux_weight: float = 1.0  # weight of the hair and eye classification losses (acgan head)
+    checkpoint_every: int = 500  # steps between checkpoints (and one at the end)
     seed: int = 0
 
     def __post_init__(self):
@@ -53,7 +61,8 @@ class Profile:
 
 def _validate(profile: Profile) -> None:
     for field in ("image_size", "batch_size", "dataset_size", "train_steps", "noise_dim",
-                  "generator_start_size", "generator_start_channels"):
+                  "generator_start_size", "generator_start_channels", "d_steps_per_g_step",
+                  "checkpoint_every"):
         value = getattr(profile, field)
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
             raise ValueError(f"profile {field} must be a positive integer; got {value!r}")
@@ -68,10 +77,11 @@ def _validate(profile: Profile) -> None:
     _check_choice("head", profile.head, HEADS)
     _check_choice("output_activation", profile.output_activation, OUTPUT_ACTIVATIONS)
     _check_choice("noise_distribution", profile.noise_distribution, NOISE_DISTRIBUTIONS)
-    for field in ("learning_rate_d", "learning_rate_g"):
-        value = getattr(profile, field)
-        if not isinstance(value, (int, float)) or not 0 < value < 1:
-            raise ValueError(f"profile {field} must be a number in (0, 1); got {value!r}")
+    _check_choice("loss", profile.loss, LOSSES)
+    for field in ("learning_rate_d", "learning_rate_g", "adam_beta_1", "adam_beta_2"):
+        _check_number(field, getattr(profile, field), low=0.0, high=1.0, low_open=True)
+    _check_number("label_smoothing", profile.label_smoothing, low=0.0, high=1.0)
+    _check_number("aux_weight", profile.aux_weight, low=0.0, high=float("inf"))
     if not MIN_IMAGE_SIZE <= profile.image_size <= MAX_IMAGE_SIZE:
         raise ValueError(
             f"profile image_size must be in [{MIN_IMAGE_SIZE}, {MAX_IMAGE_SIZE}]; got {profile.image_size}"
@@ -92,6 +102,14 @@ def _validate(profile: Profile) -> None:
         )
 
 
+def _check_number(field: str, value, low: float, high: float, low_open: bool = False) -> None:
+    """``value`` must be a real number in [low, high) ((low, high) when ``low_open``)."""
+    is_number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if not is_number or not (low < value if low_open else low <= value) or not value < high:
+        interval = f"{'(' if low_open else '['}{low:g}, {high:g})"
+        raise ValueError(f"profile {field} must be a number in {interval}; got {value!r}")
+
+
 def _check_choice(field: str, value, allowed: tuple[str, ...]) -> None:
     if value not in allowed:
         raise ValueError(f"profile {field} must be one of {', '.join(allowed)}; got {value!r}")
@@ -110,6 +128,7 @@ PROFILES: dict[str, Profile] = {
         generator_channels=(16, 16, 8, 8),
         generator_strides=(2, 2, 2, 2),
         discriminator_channels=(4, 8, 8, 16),
+        checkpoint_every=2,
     ),
     "quick": Profile(
         name="quick",
@@ -136,6 +155,8 @@ PROFILES: dict[str, Profile] = {
         generator_channels=(256, 128, 64, 32),
         generator_strides=(2, 2, 2, 4),
         discriminator_channels=(32, 64, 128, 256),
+        adam_beta_1=0.9,
+        checkpoint_every=2_000,
     ),
 }
 

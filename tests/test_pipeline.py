@@ -38,14 +38,22 @@ def test_each_epoch_is_a_new_order_fixed_by_the_seed():
     images, hair, eyes = faces()
 
     def two_epochs(seed):
-        dataset = make_dataset(images, hair, eyes, batch_size=40, seed=seed)
-        return [batches_of(dataset)[0][1] for _ in range(2)]
+        return [batch[1] for batch in batches_of(make_dataset(images, hair, eyes, 40, seed=seed, epochs=2))]
 
     first, second = two_epochs(seed=3)
     assert sorted(first) == sorted(hair.tolist()) and first.tolist() != second.tolist()
     again_first, again_second = two_epochs(seed=3)
     assert first.tolist() == again_first.tolist() and second.tolist() == again_second.tolist()
     assert two_epochs(seed=4)[0].tolist() != first.tolist()
+
+
+def test_a_stream_started_at_batch_k_continues_the_uninterrupted_stream():
+    images, hair, eyes = faces()
+    whole = batches_of(make_dataset(images, hair, eyes, 8, seed=2, epochs=None).take(13))
+    resumed = batches_of(make_dataset(images, hair, eyes, 8, seed=2, epochs=None, start_batch=7).take(6))
+    for expected, got in zip(whole[7:], resumed, strict=True):
+        np.testing.assert_array_equal(expected[0], got[0])
+        np.testing.assert_array_equal(expected[1], got[1])
 
 
 def test_unshuffled_keeps_order_and_can_keep_the_remainder():
@@ -65,3 +73,7 @@ def test_bad_inputs_say_what_is_allowed():
         make_dataset(images, hair, eyes, 11)
     with pytest.raises(ValueError, match=r"hair_ids must be in \[0, 12\)"):
         make_dataset(images, np.full(10, 12), eyes, 4)
+    with pytest.raises(ValueError, match="epochs must be a positive integer or None"):
+        make_dataset(images, hair, eyes, 4, epochs=0)
+    with pytest.raises(ValueError, match="start_batch must be a non-negative integer"):
+        make_dataset(images, hair, eyes, 4, start_batch=-1)

@@ -20,6 +20,7 @@ def test_full_is_the_seed_architecture():
     assert full.generator_strides == (2, 2, 2, 4)
     assert full.discriminator_channels == (32, 64, 128, 256)
     assert (full.noise_dim, full.batch_size, full.learning_rate_d, full.learning_rate_g) == (100, 32, 1e-4, 1e-4)
+    assert (full.adam_beta_1, full.adam_beta_2, full.loss, full.head) == (0.9, 0.999, "bce", "concat")
 
 
 def test_profiles_grow_from_smoke_to_full():
@@ -48,8 +49,14 @@ def test_overrides_are_validated():
         get_profile("smoke", image_size=16, generator_start_size=1)
     with pytest.raises(ValueError, match="seed must be a non-negative integer"):
         get_profile("quick", seed="abc")
-    with pytest.raises(ValueError, match="learning_rate_g"):
+    with pytest.raises(ValueError, match=r"learning_rate_g must be a number in \(0, 1\)"):
         get_profile("quick", learning_rate_g=0.0)
+    with pytest.raises(ValueError, match=r"label_smoothing must be a number in \[0, 1\)"):
+        get_profile("quick", label_smoothing=1.0)
+    with pytest.raises(ValueError, match="loss must be one of bce, hinge"):
+        get_profile("quick", loss="wasserstein")
+    with pytest.raises(ValueError, match="d_steps_per_g_step must be a positive integer"):
+        get_profile("quick", d_steps_per_g_step=0)
 
 
 def test_pixel_range_follows_the_output_activation():

@@ -1,0 +1,55 @@
+"""GAN losses on logits, per example, so the trainer can average them over a global batch.
+
+Every function takes the discriminator's raw logits and applies the sigmoid or softmax itself (through
+TensorFlow's ``*_with_logits`` ops), which is both numerically stable and the reason the public-ACGAN bug
+(a softmax layer followed by a loss that applies softmax again) cannot happen here.
+
+- ``bce`` (seed 000): D pushes real logits towards 1 and fake towards 0; G uses the non-saturating form,
+  pushing D's output on fakes towards 1 (Goodfellow et al. 2014), which keeps G's gradient alive when D
+  is winning.
+- ``hinge`` (Miyato et al. 2018): D wants real logits above +1 and fake below -1; G raises fake logits.
+- Auxiliary classification (ACGAN, Odena et al. 2017): cross-entropy of the hair and eye heads, on real
+  images for D and on fakes for both D and G.
+"""
+
+from __future__ import annotations
+
+import tensorflow as tf
+
+
+def discriminator_adversarial_loss(real_logits, fake_logits, loss: str, label_smoothing: float = 0.0):
+    """Per-example loss of D for telling real (target 1 - label_smoothing) from fake (target 0)."""
+    real_logits, fake_logits = tf.squeeze(real_logits, -1), tf.squeeze(fake_logits, -1)
+    if loss == "hinge":
+        return tf.nn.relu(1.0 - real_logits) + tf.nn.relu(1.0 + fake_logits)
+    real_targets = tf.fill(tf.shape(real_logits), 1.0 - label_smoothing)
+    real_loss = tf.nn.sigmoid_cross_entropy_with_logits(labels=real_targets, logits=real_logits)
+    fake_loss = tf.nn.sigmoid_cross_entropy_with_logits(labels=tf.zeros_like(fake_logits), logits=fake_logits)
+    return real_loss + fake_loss
+
+
+def generator_adversarial_loss(fake_logits, loss: str):
+    """Per-example loss of G: D should call its fakes real (non-saturating BCE, or hinge's -logit)."""
+    fake_logits = tf.squeeze(fake_logits, -1)
+    if loss == "hinge":
+        return -fake_logits
+    return tf.nn.sigmoid_cross_entropy_with_logits(labels=tf.ones_like(fake_logits), logits=fake_logits)
+
+
+def classification_loss(outputs: dict, hair_ids, eye_ids):
+    """Per-example hair plus eye cross-entropy of an ACGAN head's logits (zero for other heads)."""
+    if "hair" not in outputs:
+        return tf.zeros(tf.shape(hair_ids), tf.float32)
+    hair_loss = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=hair_ids, logits=outputs["hair"])
+    eye_loss = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=eye_ids, logits=outputs["eyes"])
+    return hair_loss + eye_loss
+
+
+def called_real(logits):
+    """1.0 where D calls an image real (logit above 0, i.e. sigmoid above 0.5), else 0.0; per example."""
+    return tf.cast(tf.squeeze(logits, -1) > 0.0, tf.float32)
+
+
+def class_hits(logits, class_ids):
+    """1.0 where a classification head's most likely class is the right one, else 0.0; per example."""
+    return tf.cast(tf.equal(tf.argmax(logits, axis=-1, output_type=tf.int32), class_ids), tf.float32)
