@@ -1,0 +1,143 @@
+"""What a training run leaves in its folder, besides checkpoints.
+
+```
+runs/NAME/
+  run.json          settings, status (running, finished, diverged) and steps done
+  history.csv       one row per generator step, a header naming the columns
+  history.json      the same rows, for notebooks and tools that prefer JSON
+  monitor.json      what the monitor noticed, and at which step
+  tensorboard/      the same numbers as TensorBoard scalars, plus sample grids
+  samples/          a grid from fixed noise every epoch, and progress.gif at the end
+  checkpoints/      tf.train.CheckpointManager files (see training.py)
+  generator.keras   the trained generator, for sampling, evaluation and the playground
+```
+
+``history.csv`` is written as the run goes, so a killed run keeps its numbers; a resumed run first drops
+the rows after the checkpoint it resumes from, so every row matches the weights that produced it.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+HISTORY_COLUMNS = (
+    "step",
+    "d_loss",
+    "g_loss",
+    "d_accuracy",
+    "d_real_accuracy",
+    "d_fake_accuracy",
+    "g_accuracy",
+    "hair_accuracy_real",
+    "eye_accuracy_real",
+    "hair_accuracy_fake",
+    "eye_accuracy_fake",
+    "d_grad_norm",
+    "g_grad_norm",
+    "real_diversity",
+    "fake_diversity",
+    "seconds",
+)
+
+
+class RunRecords:
+    """Appends history rows, writes sample grids, and keeps run.json up to date for one run folder."""
+
+    def __init__(self, run_dir: Path, keep_until_step: int = 0):
+        self.run_dir = Path(run_dir)
+        self.samples_dir = self.run_dir / "samples"
+        self.samples_dir.mkdir(parents=True, exist_ok=True)
+        self.history_path = self.run_dir / "history.csv"
+        self.rows = [row for row in read_history(self.history_path) if row["step"] <= keep_until_step]
+        self._rewrite_csv()
+        self._writer = None
+
+    def append(self, row: dict) -> None:
+        """Record one step's numbers (keys: HISTORY_COLUMNS), on disk at once."""
+        self.rows.append({column: row[column] for column in HISTORY_COLUMNS})
+        with self.history_path.open("a", newline="") as file:
+            csv.DictWriter(file, HISTORY_COLUMNS).writerow(self.rows[-1])
+        self._tensorboard_scalars(self.rows[-1])
+
+    def save_samples(self, step: int, grid: np.ndarray) -> Path:
+        """Write a uint8 sample grid as ``samples/step_NNNNNN.png`` (and to TensorBoard)."""
+        path = self.samples_dir / f"step_{step:06d}.png"
+        Image.fromarray(grid).save(path)
+        import tensorflow as tf
+
+        with self._tensorboard().as_default():
+            tf.summary.image("samples", grid[None], step=step)
+        return path
+
+    def write_json(self, monitor_findings: list[dict]) -> None:
+        """Write history.json and monitor.json from what has been recorded so far."""
+        (self.run_dir / "history.json").write_text(json.dumps(self.rows, indent=1) + "\n")
+        (self.run_dir / "monitor.json").write_text(json.dumps(monitor_findings, indent=2) + "\n")
+
+    def make_gif(self) -> Path | None:
+        """Join the sample grids into ``samples/progress.gif`` (one frame per grid, the last held longer)."""
+        frames = [Image.open(path) for path in sorted(self.samples_dir.glob("step_*.png"))]
+        if not frames:
+            return None
+        path = self.samples_dir / "progress.gif"
+        durations = [400] * (len(frames) - 1) + [1500]
+        frames[0].save(path, save_all=True, append_images=frames[1:], duration=durations, loop=0)
+        return path
+
+    def close(self) -> None:
+        if self._writer is not None:
+            self._writer.flush()
+
+    def _rewrite_csv(self) -> None:
+        with self.history_path.open("w", newline="") as file:
+            writer = csv.DictWriter(file, HISTORY_COLUMNS)
+            writer.writeheader()
+            writer.writerows(self.rows)
+
+    def _tensorboard(self):
+        if self._writer is None:
+            import tensorflow as tf
+
+            self._writer = tf.summary.create_file_writer(str(self.run_dir / "tensorboard"))
+        return self._writer
+
+    def _tensorboard_scalars(self, row: dict) -> None:
+        import tensorflow as tf
+
+        with self._tensorboard().as_default():
+            for name, value in row.items():
+                if name != "step" and not math.isnan(value):
+                    tf.summary.scalar(name, value, step=row["step"])
+
+
+def read_history(path: Path) -> list[dict]:
+    """The rows of a history.csv as dicts of numbers (step as int); [] when there is no file yet."""
+    path = Path(path)
+    if not path.exists():
+        return []
+    with path.open(newline="") as file:
+        return [
+            {name: int(value) if name == "step" else float(value) for name, value in row.items()}
+            for row in csv.DictReader(file)
+        ]
+
+
+def read_run_info(run_dir: Path) -> dict | None:
+    """The run's run.json, or None for a folder that holds no run yet."""
+    path = Path(run_dir) / "run.json"
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def write_run_info(run_dir: Path, info: dict) -> None:
+    """Replace run.json (through a temporary file, so a kill never leaves half of it)."""
+    path = Path(run_dir) / "run.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".partial")
+    partial.write_text(json.dumps(info, indent=2) + "\n")
+    partial.replace(path)

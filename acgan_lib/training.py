@@ -1,0 +1,315 @@
+"""The training loop: one compiled step that updates D then G, checkpoints, resuming, and the run folder.
+
+One *step* is ``d_steps_per_g_step`` discriminator updates, each on a fresh real batch with fresh noise,
+followed by one generator update through D, all inside one ``tf.function`` (data fetching included), so
+Python is visited once per step. The losses are in ``losses.py``; the run folder in ``run_records.py``;
+the seed's own formulation (a combined model trained with ``train_on_batch``) in ``seed_style.py``.
+
+Distribution: the step runs under a tf.distribute strategy (the default one, or ``MirroredStrategy``
+over several GPUs or CPU devices); each replica takes its share of the global batch and losses are
+averaged over the global batch, so the result does not depend on the number of replicas.
+
+Checkpoints (``tf.train.CheckpointManager``) hold both models, both optimizers, the step, the batches
+taken from the data stream and the noise generator's state. The data order is a function of the seed
+and the epoch (``pipeline.make_dataset``), so a resumed run sees the same batches and, with op
+determinism on, ends with the same weights as a run that was never interrupted.
+
+A NaN or infinite loss stops training with ``TrainingDiverged`` before anything is saved, so the last
+good checkpoint stays intact.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import time
+from pathlib import Path
+
+import keras
+import numpy as np
+import tensorflow as tf
+from tqdm.auto import tqdm
+
+from .labels import NUM_EYES, NUM_HAIR
+from .losses import (
+    called_real,
+    class_hits,
+    classification_loss,
+    discriminator_adversarial_loss,
+    generator_adversarial_loss,
+)
+from .models import build_discriminator, build_generator, discriminator_inputs, sample_noise
+from .monitoring import diagnose
+from .pipeline import batches_per_epoch, make_dataset, unscale_images
+from .profiles import Profile
+from .run_records import RunRecords, read_history, read_run_info, write_run_info
+from .viz import image_grid
+
+MONITOR_EVERY = 25  # steps between looks by the monitor
+
+
+class TrainingDiverged(RuntimeError):
+    """A loss became NaN or infinite; the message names the step and the last good checkpoint."""
+
+
+class GANTrainer:
+    """Trains a generator and a discriminator built from ``profile`` and records the run in ``run_dir``.
+
+    ``trainer.fit(images, hair_ids, eye_ids)`` trains for ``profile.train_steps`` steps (or ``steps``);
+    ``fit(..., resume=True)`` continues a run from its latest checkpoint.
+    """
+
+    def __init__(self, profile: Profile, run_dir: Path | str, strategy: tf.distribute.Strategy | None = None):
+        self.profile = profile
+        self.run_dir = Path(run_dir)
+        self.strategy = strategy or tf.distribute.get_strategy()
+        self.global_batch = profile.batch_size
+        if self.global_batch % self.strategy.num_replicas_in_sync:
+            raise ValueError(
+                f"batch_size {self.global_batch} must be divisible by the {self.strategy.num_replicas_in_sync} "
+                f"replicas of the distribution strategy"
+            )
+        with self.strategy.scope():
+            self.generator = build_generator(profile)
+            self.discriminator = build_discriminator(profile)
+            self.generator_optimizer = _adam(profile.learning_rate_g, self.generator, profile)
+            self.discriminator_optimizer = _adam(profile.learning_rate_d, self.discriminator, profile)
+            self.step = tf.Variable(0, dtype=tf.int64, trainable=False, name="step")
+            self.batches_taken = tf.Variable(0, dtype=tf.int64, trainable=False, name="batches_taken")
+            self.noise_source = tf.random.Generator.from_seed(profile.seed)
+        self.checkpoint = tf.train.Checkpoint(
+            generator=self.generator,
+            discriminator=self.discriminator,
+            generator_optimizer=self.generator_optimizer,
+            discriminator_optimizer=self.discriminator_optimizer,
+            step=self.step,
+            batches_taken=self.batches_taken,
+            noise_source=self.noise_source,
+        )
+        self.checkpoints = tf.train.CheckpointManager(self.checkpoint, self.run_dir / "checkpoints", max_to_keep=3)
+        self.fixed_noise, self.fixed_hair, self.fixed_eyes = _sample_sweep(profile)
+        self.findings: list[dict] = []
+
+    # ----- the compiled step -------------------------------------------------------------------------
+
+    def _noise(self, count):
+        shape = tf.stack([count, self.profile.noise_dim])
+        if self.profile.noise_distribution == "gaussian":
+            return self.noise_source.normal(shape)
+        return self.noise_source.uniform(shape, minval=-1.0, maxval=1.0)
+
+    def _generator_inputs(self, noise, hair_ids, eye_ids) -> dict:
+        return {"noise": noise, "hair": tf.one_hot(hair_ids, NUM_HAIR), "eyes": tf.one_hot(eye_ids, NUM_EYES)}
+
+    def _criticise(self, images, hair_ids, eye_ids) -> dict:
+        """D's logits for images claimed to show (hair, eye)."""
+        inputs = discriminator_inputs(
+            self.discriminator, images, tf.one_hot(hair_ids, NUM_HAIR), tf.one_hot(eye_ids, NUM_EYES)
+        )
+        return self.discriminator(inputs, training=True)
+
+    def _batch_mean(self, per_example):
+        """Mean over the global batch (each replica contributes its sum / global batch)."""
+        return tf.nn.compute_average_loss(per_example, global_batch_size=self.global_batch)
+
+    def discriminator_update(self, real_images, hair_ids, eye_ids):
+        """One D update on a real batch and fakes drawn for the same labels; returns D's numbers."""
+        noise = self._noise(tf.shape(hair_ids)[0])
+        fake_images = self.generator(self._generator_inputs(noise, hair_ids, eye_ids), training=True)
+        with tf.GradientTape() as tape:
+            real = self._criticise(real_images, hair_ids, eye_ids)
+            fake = self._criticise(fake_images, hair_ids, eye_ids)
+            adversarial = discriminator_adversarial_loss(
+                real["real_fake"], fake["real_fake"], self.profile.loss, self.profile.label_smoothing
+            )
+            classification = classification_loss(real, hair_ids, eye_ids) + classification_loss(fake, hair_ids, eye_ids)
+            loss = self._batch_mean(adversarial + self.profile.aux_weight * classification)
+        gradients = tape.gradient(loss, self.discriminator.trainable_variables)
+        self.discriminator_optimizer.apply_gradients(zip(gradients, self.discriminator.trainable_variables))
+        real_called_real, fake_called_real = called_real(real["real_fake"]), called_real(fake["real_fake"])
+        numbers = {
+            "d_loss": loss,
+            "d_real_accuracy": self._batch_mean(real_called_real),
+            "d_fake_accuracy": self._batch_mean(1.0 - fake_called_real),
+            "d_grad_norm": tf.linalg.global_norm(gradients) / self.strategy.num_replicas_in_sync,
+            "real_diversity": _spread(real_images) / self.strategy.num_replicas_in_sync,
+            "fake_diversity": _spread(fake_images) / self.strategy.num_replicas_in_sync,
+        }
+        numbers.update(self._class_accuracies(real, hair_ids, eye_ids, "real"))
+        return numbers
+
+    def generator_loss(self, noise, hair_ids, eye_ids):
+        """G's loss on one batch of noise and labels, and D's outputs on the fakes."""
+        fake_images = self.generator(self._generator_inputs(noise, hair_ids, eye_ids), training=True)
+        fake = self._criticise(fake_images, hair_ids, eye_ids)
+        per_example = generator_adversarial_loss(fake["real_fake"], self.profile.loss)
+        per_example += self.profile.aux_weight * classification_loss(fake, hair_ids, eye_ids)
+        return self._batch_mean(per_example), fake
+
+    def generator_gradients(self, noise, hair_ids, eye_ids):
+        """The gradient of G's loss with respect to G's weights (D is held fixed), and what it came from."""
+        with tf.GradientTape() as tape:
+            loss, fake = self.generator_loss(noise, hair_ids, eye_ids)
+        return tape.gradient(loss, self.generator.trainable_variables), loss, fake
+
+    def generator_update(self, hair_ids, eye_ids):
+        """One G update through D, for fresh noise and the labels of the last real batch."""
+        noise = self._noise(tf.shape(hair_ids)[0])
+        gradients, loss, fake = self.generator_gradients(noise, hair_ids, eye_ids)
+        self.generator_optimizer.apply_gradients(zip(gradients, self.generator.trainable_variables))
+        numbers = {
+            "g_loss": loss,
+            "g_accuracy": self._batch_mean(called_real(fake["real_fake"])),
+            "g_grad_norm": tf.linalg.global_norm(gradients) / self.strategy.num_replicas_in_sync,
+        }
+        numbers.update(self._class_accuracies(fake, hair_ids, eye_ids, "fake"))
+        return numbers
+
+    def _class_accuracies(self, outputs: dict, hair_ids, eye_ids, source: str) -> dict:
+        """Hair and eye accuracy of an ACGAN head (NaN for heads without classifiers)."""
+        if "hair" not in outputs:
+            not_measured = tf.constant(math.nan)
+            return {f"hair_accuracy_{source}": not_measured, f"eye_accuracy_{source}": not_measured}
+        return {
+            f"hair_accuracy_{source}": self._batch_mean(class_hits(outputs["hair"], hair_ids)),
+            f"eye_accuracy_{source}": self._batch_mean(class_hits(outputs["eyes"], eye_ids)),
+        }
+
+    @tf.function(autograph=False)
+    def train_step(self, batches):
+        """D updates on the next real batches, then one G update; returns the step's numbers.
+
+        Traced without autograph: the step has no data-dependent Python control flow, and Keras's
+        optimizer code is written for plain graph mode (Keras traces its own train step the same way).
+        """
+        for _ in range(self.profile.d_steps_per_g_step):
+            real_images, hair_ids, eye_ids = next(batches)
+            d_numbers = self.strategy.run(self.discriminator_update, args=(real_images, hair_ids, eye_ids))
+        g_numbers = self.strategy.run(self.generator_update, args=(hair_ids, eye_ids))
+        self.step.assign_add(1)
+        self.batches_taken.assign_add(self.profile.d_steps_per_g_step)
+        numbers = {**d_numbers, **g_numbers}
+        return {name: self.strategy.reduce(tf.distribute.ReduceOp.SUM, value, axis=None) for name, value in numbers.items()}
+
+    # ----- the loop ------------------------------------------------------------------------------------
+
+    def fit(self, images: np.ndarray, hair_ids, eye_ids, steps: int | None = None, resume: bool = False,
+            progress: bool = True) -> list[dict]:
+        """Train until ``steps`` steps are done; return the history rows. See the module docstring."""
+        steps = self.profile.train_steps if steps is None else steps
+        if not isinstance(steps, int) or steps < 1:
+            raise ValueError(f"steps must be a positive integer; got {steps!r}")
+        if self._start(resume, steps):
+            print(f"{self.run_dir} already finished {int(self.step)} steps; nothing changed")
+            return read_history(self.run_dir / "history.csv")
+        records = RunRecords(self.run_dir, keep_until_step=int(self.step))
+        data = make_dataset(
+            images, hair_ids, eye_ids, self.global_batch, self.profile.pixel_range, seed=self.profile.seed,
+            epochs=None, start_batch=int(self.batches_taken),
+        )
+        batches = iter(self.strategy.experimental_distribute_dataset(data))
+        sample_every = batches_per_epoch(len(images), self.global_batch) // self.profile.d_steps_per_g_step
+        started = time.perf_counter()
+        bar = tqdm(total=steps, initial=int(self.step), desc="training", disable=not progress)
+        try:
+            while int(self.step) < steps:
+                row = self._record_step(self.train_step(batches), started)
+                records.append(row)
+                bar.update(1)
+                bar.set_postfix(d_loss=row["d_loss"], g_loss=row["g_loss"], d_acc=row["d_accuracy"],
+                                g_acc=row["g_accuracy"], refresh=False)
+                self._after_step(row["step"], steps, max(1, sample_every), records, bar)
+        finally:
+            bar.close()
+            records.write_json(self.findings)
+            records.close()
+        self._finish(records, steps)
+        return records.rows
+
+    def _start(self, resume: bool, steps: int) -> bool:
+        """Restore the latest checkpoint when resuming, or claim a fresh run folder.
+
+        Returns True when the run had already finished ``steps`` steps: then nothing is written at all.
+        """
+        info = read_run_info(self.run_dir)
+        if resume:
+            if self.checkpoints.latest_checkpoint is None:
+                raise FileNotFoundError(f"nothing to resume: {self.run_dir / 'checkpoints'} holds no checkpoint")
+            self.checkpoint.restore(self.checkpoints.latest_checkpoint).assert_existing_objects_matched()
+            if info is not None and info["status"] == "finished" and int(self.step) >= steps:
+                return True
+            print(f"resuming {self.run_dir} at step {int(self.step)} of {steps}")
+        elif info is not None or self.checkpoints.latest_checkpoint is not None:
+            raise ValueError(
+                f"{self.run_dir} already holds a run: resume it (resume=True, --resume) or choose another folder"
+            )
+        self._write_status("running", steps)
+        return False
+
+    def _write_status(self, status: str, steps: int) -> None:
+        write_run_info(self.run_dir, {"status": status, "step": int(self.step), "steps": steps,
+                                      "profile": dataclasses.asdict(self.profile)})
+
+    def _record_step(self, numbers: dict, started: float) -> dict:
+        """The step's numbers as a history row; a NaN or infinite loss raises TrainingDiverged."""
+        row = {name: float(value) for name, value in numbers.items()}
+        row["step"] = int(self.step)
+        row["d_accuracy"] = (row["d_real_accuracy"] + row["d_fake_accuracy"]) / 2
+        row["seconds"] = time.perf_counter() - started
+        for name in ("d_loss", "g_loss"):
+            if not math.isfinite(row[name]):
+                last_good = self.checkpoints.latest_checkpoint or "none (no checkpoint was written yet)"
+                self._write_status("diverged", row["step"])
+                raise TrainingDiverged(
+                    f"{name} became {row[name]} at step {row['step']}; training stopped and nothing was saved "
+                    f"after it. The last good checkpoint: {last_good}. Try a lower learning rate, "
+                    f"label smoothing or the hinge loss."
+                )
+        return row
+
+    def _after_step(self, step: int, steps: int, sample_every: int, records: RunRecords, bar) -> None:
+        """Sample grids each epoch, checkpoints every ``checkpoint_every`` steps, the monitor's look."""
+        if step % sample_every == 0 or step == steps:
+            records.save_samples(step, self.sample_grid())
+        if step % self.profile.checkpoint_every == 0 or step == steps:
+            self.checkpoints.save(checkpoint_number=step)
+        if step % MONITOR_EVERY == 0:
+            for finding in diagnose(records.rows):
+                if finding.name not in {seen["name"] for seen in self.findings}:
+                    self.findings.append(finding.as_dict())
+                    bar.write(f"monitor, step {step}: {finding.message}")
+
+    def _finish(self, records: RunRecords, steps: int) -> None:
+        self.generator.save(self.run_dir / "generator.keras")
+        self.discriminator.save(self.run_dir / "discriminator.keras")
+        records.make_gif()
+        self._write_status("finished", steps)
+
+    def sample_grid(self) -> np.ndarray:
+        """A uint8 grid from the fixed noise: one row per hair colour, one column per eye colour."""
+        inputs = {"noise": self.fixed_noise, "hair": self.fixed_hair, "eyes": self.fixed_eyes}
+        images = self.generator(inputs, training=False)
+        return image_grid(unscale_images(images, self.profile.pixel_range), columns=NUM_EYES)
+
+
+def _adam(learning_rate: float, model: keras.Model, profile: Profile) -> keras.optimizers.Optimizer:
+    """Adam for ``model``, with its moment slots made now rather than inside the first traced step."""
+    optimizer = keras.optimizers.Adam(learning_rate, beta_1=profile.adam_beta_1, beta_2=profile.adam_beta_2)
+    optimizer.build(model.trainable_variables)
+    return optimizer
+
+
+def _spread(images):
+    """How much a batch varies: the pixel standard deviation across the batch, averaged over pixels."""
+    return tf.reduce_mean(tf.math.reduce_std(images, axis=0))
+
+
+def _sample_sweep(profile: Profile):
+    """Fixed noise and labels for the sample grids: every (hair, eye) pair, hair by rows."""
+    hair_ids, eye_ids = np.meshgrid(np.arange(NUM_HAIR), np.arange(NUM_EYES), indexing="ij")
+    noise = sample_noise(NUM_HAIR * NUM_EYES, profile.noise_dim, profile.noise_distribution, rng=profile.seed)
+    return (
+        noise,
+        np.eye(NUM_HAIR, dtype=np.float32)[hair_ids.ravel()],
+        np.eye(NUM_EYES, dtype=np.float32)[eye_ids.ravel()],
+    )
