@@ -59,6 +59,11 @@ class Profile:
         return (0.0, 1.0) if self.output_activation == "sigmoid" else (-1.0, 1.0)
 
 
+def profile_from_dict(fields: dict) -> Profile:
+    """Rebuild (and validate) a profile saved as JSON, where tuples came back as lists."""
+    return Profile(**{name: tuple(value) if isinstance(value, list) else value for name, value in fields.items()})
+
+
 def _validate(profile: Profile) -> None:
     for field in ("image_size", "batch_size", "dataset_size", "train_steps", "noise_dim",
                   "generator_start_size", "generator_start_channels", "d_steps_per_g_step",

@@ -59,9 +59,11 @@ class GANTrainer:
     ``fit(..., resume=True)`` continues a run from its latest checkpoint.
     """
 
-    def __init__(self, profile: Profile, run_dir: Path | str, strategy: tf.distribute.Strategy | None = None):
+    def __init__(self, profile: Profile, run_dir: Path | str, strategy: tf.distribute.Strategy | None = None,
+                 data_source: dict | None = None):
         self.profile = profile
         self.run_dir = Path(run_dir)
+        self.data_source = data_source or {"synthetic": None}  # recorded in run.json for --resume
         self.strategy = strategy or tf.distribute.get_strategy()
         self.global_batch = profile.batch_size
         if self.global_batch % self.strategy.num_replicas_in_sync:
@@ -69,6 +71,7 @@ class GANTrainer:
                 f"batch_size {self.global_batch} must be divisible by the {self.strategy.num_replicas_in_sync} "
                 f"replicas of the distribution strategy"
             )
+        keras.utils.set_random_seed(profile.seed)  # the same profile starts from the same weights
         with self.strategy.scope():
             self.generator = build_generator(profile)
             self.discriminator = build_discriminator(profile)
@@ -89,6 +92,11 @@ class GANTrainer:
         self.checkpoints = tf.train.CheckpointManager(self.checkpoint, self.run_dir / "checkpoints", max_to_keep=3)
         self.fixed_noise, self.fixed_hair, self.fixed_eyes = _sample_sweep(profile)
         self.findings: list[dict] = []
+
+    @property
+    def steps_done(self) -> int:
+        """Generator updates so far (read through .numpy(), which mirrored variables support too)."""
+        return int(self.step.numpy())
 
     # ----- the compiled step -------------------------------------------------------------------------
 
@@ -200,19 +208,19 @@ class GANTrainer:
         if not isinstance(steps, int) or steps < 1:
             raise ValueError(f"steps must be a positive integer; got {steps!r}")
         if self._start(resume, steps):
-            print(f"{self.run_dir} already finished {int(self.step)} steps; nothing changed")
+            print(f"{self.run_dir} already finished {self.steps_done} steps; nothing changed")
             return read_history(self.run_dir / "history.csv")
-        records = RunRecords(self.run_dir, keep_until_step=int(self.step))
+        records = RunRecords(self.run_dir, keep_until_step=self.steps_done)
         data = make_dataset(
             images, hair_ids, eye_ids, self.global_batch, self.profile.pixel_range, seed=self.profile.seed,
-            epochs=None, start_batch=int(self.batches_taken),
+            epochs=None, start_batch=int(self.batches_taken.numpy()),
         )
         batches = iter(self.strategy.experimental_distribute_dataset(data))
         sample_every = batches_per_epoch(len(images), self.global_batch) // self.profile.d_steps_per_g_step
         started = time.perf_counter()
-        bar = tqdm(total=steps, initial=int(self.step), desc="training", disable=not progress)
+        bar = tqdm(total=steps, initial=self.steps_done, desc="training", disable=not progress)
         try:
-            while int(self.step) < steps:
+            while self.steps_done < steps:
                 row = self._record_step(self.train_step(batches), started)
                 records.append(row)
                 bar.update(1)
@@ -236,9 +244,9 @@ class GANTrainer:
             if self.checkpoints.latest_checkpoint is None:
                 raise FileNotFoundError(f"nothing to resume: {self.run_dir / 'checkpoints'} holds no checkpoint")
             self.checkpoint.restore(self.checkpoints.latest_checkpoint).assert_existing_objects_matched()
-            if info is not None and info["status"] == "finished" and int(self.step) >= steps:
+            if info is not None and info["status"] == "finished" and self.steps_done >= steps:
                 return True
-            print(f"resuming {self.run_dir} at step {int(self.step)} of {steps}")
+            print(f"resuming {self.run_dir} at step {self.steps_done} of {steps}")
         elif info is not None or self.checkpoints.latest_checkpoint is not None:
             raise ValueError(
                 f"{self.run_dir} already holds a run: resume it (resume=True, --resume) or choose another folder"
@@ -247,13 +255,13 @@ class GANTrainer:
         return False
 
     def _write_status(self, status: str, steps: int) -> None:
-        write_run_info(self.run_dir, {"status": status, "step": int(self.step), "steps": steps,
-                                      "profile": dataclasses.asdict(self.profile)})
+        write_run_info(self.run_dir, {"status": status, "step": self.steps_done, "steps": steps,
+                                      "profile": dataclasses.asdict(self.profile), "data": self.data_source})
 
     def _record_step(self, numbers: dict, started: float) -> dict:
         """The step's numbers as a history row; a NaN or infinite loss raises TrainingDiverged."""
         row = {name: float(value) for name, value in numbers.items()}
-        row["step"] = int(self.step)
+        row["step"] = self.steps_done
         row["d_accuracy"] = (row["d_real_accuracy"] + row["d_fake_accuracy"]) / 2
         row["seconds"] = time.perf_counter() - started
         for name in ("d_loss", "g_loss"):

@@ -30,11 +30,13 @@ def test_label_counts_and_heatmap():
 
 def test_save_figure_writes_only_when_a_report_folder_is_set(tmp_path, monkeypatch):
     figure = viz.show_grid(np.zeros((4, 8, 8, 3), np.uint8), columns=2, row_labels=["a", "b"])
+    monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("ACGAN_REPORT_DIR", raising=False)
-    assert viz.save_figure(figure, "grid") is None
-    monkeypatch.setenv("ACGAN_REPORT_DIR", str(tmp_path))
-    path = viz.save_figure(figure, "grid")
-    assert path == tmp_path / "figures" / "grid.png" and path.stat().st_size > 0
+    viz.save_figure(figure, "grid")
+    assert not list(tmp_path.rglob("*.png"))
+    monkeypatch.setenv("ACGAN_REPORT_DIR", str(tmp_path / "report"))
+    viz.save_figure(figure, "grid")
+    assert (tmp_path / "report" / "figures" / "grid.png").stat().st_size > 0
 
 
 def test_swatch_plot_names_every_class():
@@ -50,3 +52,42 @@ def test_show_grid_names_rows_and_columns():
     axes = figure.axes[0]
     assert [label.get_text() for label in axes.get_yticklabels()] == ["r0", "r1"]
     assert [label.get_text() for label in axes.get_xticklabels()] == ["c0", "c1", "c2"]
+
+
+def test_stretch_contrast_uses_the_full_range_per_image():
+    images = np.stack([np.linspace(0.49, 0.51, 48).reshape(4, 4, 3), np.full((4, 4, 3), 0.3)])
+    stretched = viz.stretch_contrast(images)
+    assert stretched.dtype == np.uint8 and stretched.shape == images.shape
+    assert stretched[0].min() == 0 and stretched[0].max() == 255
+    assert (stretched[1] == 128).all()  # a flat image becomes mid-grey
+    together = viz.stretch_contrast(images, per_image=False)  # one range for the batch: 0.3 is its minimum
+    assert (together[1] == 0).all() and together[0].max() == 255
+    with pytest.raises(ValueError, match="count, height, width"):
+        viz.stretch_contrast(np.zeros((4, 4, 3)))
+
+
+def test_show_maps_draws_one_panel_per_map_with_values():
+    figure = viz.show_maps([np.eye(2), np.arange(6).reshape(2, 3)], titles=["a", "b"], annotate=True)
+    first, second = figure.axes
+    assert first.get_title() == "a" and len(first.texts) == 4 and len(second.texts) == 6
+    with pytest.raises(ValueError, match="titles"):
+        viz.show_maps([np.eye(2)], titles=["a", "b"])
+    with pytest.raises(ValueError, match="2-D"):
+        viz.show_maps([np.zeros(3)])
+
+
+def test_parameter_breakdown_plot_has_a_bar_per_model_and_group():
+    figure = viz.plot_parameter_breakdown({"D": {"down1": 10, "head": 5}, "D'": {"down1": 10, "head": 50}})
+    axes = figure.axes[0]
+    assert [label.get_text() for label in axes.get_yticklabels()] == ["down1", "head"]
+    assert len(axes.patches) == 4
+    assert {text.get_text() for text in axes.texts} >= {"10", "5", "50"}
+    with pytest.raises(ValueError, match="at least one"):
+        viz.plot_parameter_breakdown({})
+
+
+def test_histograms_one_per_sample():
+    figure = viz.plot_histograms({"uniform": np.linspace(-1, 1, 100), "gaussian": np.zeros(100)}, bins=10)
+    axes = figure.axes[0]
+    assert [text.get_text() for text in axes.get_legend().get_texts()] == ["uniform", "gaussian"]
+    assert len(axes.patches) == 20

@@ -1,0 +1,120 @@
+import json
+import math
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from acgan_lib import training
+from acgan_lib.data_cache import synthetic_dataset
+from acgan_lib.profiles import get_profile
+from acgan_lib.run_records import HISTORY_COLUMNS, read_history
+from acgan_lib.seed_style import SeedStyleTrainer
+from acgan_lib.training import GANTrainer, TrainingDiverged
+
+
+@pytest.fixture(scope="module")
+def faces():
+    profile = get_profile("smoke")
+    dataset = synthetic_dataset(profile.dataset_size, profile.image_size, seed=0)
+    return dataset.images, dataset.hair_ids, dataset.eye_ids
+
+
+def test_fused_step_and_seed_style_combined_model_give_g_the_same_gradient(tmp_path):
+    profile = get_profile("smoke")
+    trainer = GANTrainer(profile, tmp_path)
+    # With plain SGD at learning rate 1, the combined model's update to G is exactly minus its gradient.
+    seed_style = SeedStyleTrainer(trainer.generator, trainer.discriminator, profile,
+                                  generator_optimizer=keras.optimizers.SGD(learning_rate=1.0))
+    rng = np.random.default_rng(0)
+    hair, eyes = rng.integers(0, 12, profile.batch_size), rng.integers(0, 11, profile.batch_size)
+    inputs = seed_style.generator_inputs(hair, eyes)
+    fused_gradients, fused_loss, _ = trainer.generator_gradients(
+        tf.constant(inputs["noise"]), tf.constant(hair, tf.int32), tf.constant(eyes, tf.int32))
+    before = [variable.numpy().copy() for variable in trainer.generator.trainable_variables]
+    discriminator_before = [variable.numpy().copy() for variable in trainer.discriminator.weights]
+    combined_loss = seed_style.train_generator(inputs)
+    after = [variable.numpy() for variable in trainer.generator.trainable_variables]
+    assert combined_loss == pytest.approx(float(fused_loss), rel=1e-5)
+    for old, new, gradient in zip(before, after, fused_gradients, strict=True):
+        np.testing.assert_allclose(old - new, gradient.numpy(), atol=1e-6)
+    assert any(np.abs(gradient.numpy()).max() > 1e-6 for gradient in fused_gradients)
+    for old, variable in zip(discriminator_before, trainer.discriminator.weights, strict=True):
+        np.testing.assert_array_equal(old, variable.numpy())  # D is frozen in the combined model
+
+
+def test_seed_style_step_trains_both_models(tmp_path, faces):
+    images, hair, eyes = faces
+    profile = get_profile("smoke")
+    trainer = GANTrainer(profile, tmp_path)
+    seed_style = SeedStyleTrainer(trainer.generator, trainer.discriminator, profile)
+    generator_before = trainer.generator.trainable_variables[0].numpy().copy()
+    discriminator_before = trainer.discriminator.trainable_variables[0].numpy().copy()
+    numbers = seed_style.train_step(images[:8] / np.float32(255), hair[:8], eyes[:8])
+    assert math.isfinite(numbers["d_loss"]) and math.isfinite(numbers["g_loss"])
+    assert not np.array_equal(generator_before, trainer.generator.trainable_variables[0].numpy())
+    assert not np.array_equal(discriminator_before, trainer.discriminator.trainable_variables[0].numpy())
+    with pytest.raises(ValueError, match="concat or projection"):
+        SeedStyleTrainer(trainer.generator, trainer.discriminator, get_profile("smoke", head="acgan"))
+
+
+@pytest.mark.slow
+def test_a_run_writes_its_folder_and_a_finished_run_is_left_alone(tmp_path, faces, capsys):
+    profile = get_profile("smoke", train_steps=6, head="acgan")
+    rows = GANTrainer(profile, tmp_path).fit(*faces, progress=False)
+    assert [row["step"] for row in rows] == [1, 2, 3, 4, 5, 6]
+    history = read_history(tmp_path / "history.csv")
+    assert list(history[0]) == list(HISTORY_COLUMNS) and len(history) == 6
+    assert all(0.0 <= row["hair_accuracy_real"] <= 1.0 for row in history)  # the acgan head reports classes
+    assert json.loads((tmp_path / "history.json").read_text()) == history
+    assert json.loads((tmp_path / "run.json").read_text())["status"] == "finished"
+    assert (tmp_path / "samples" / "step_000006.png").exists() and (tmp_path / "samples" / "progress.gif").exists()
+    assert list((tmp_path / "tensorboard").iterdir())
+    generator = keras.models.load_model(tmp_path / "generator.keras", safe_mode=True)
+    assert generator.output_shape == (None, 32, 32, 3)
+
+    snapshot = {path: path.stat().st_mtime_ns for path in tmp_path.rglob("*") if path.is_file()}
+    again = GANTrainer(profile, tmp_path).fit(*faces, resume=True, progress=False)
+    assert "already finished 6 steps; nothing changed" in capsys.readouterr().out
+    assert len(again) == 6
+    assert snapshot == {path: path.stat().st_mtime_ns for path in tmp_path.rglob("*") if path.is_file()}
+    with pytest.raises(ValueError, match="already holds a run"):
+        GANTrainer(profile, tmp_path).fit(*faces, progress=False)
+
+
+def test_resume_without_a_checkpoint_says_so(tmp_path, faces):
+    with pytest.raises(FileNotFoundError, match="nothing to resume"):
+        GANTrainer(get_profile("smoke"), tmp_path).fit(*faces, resume=True, progress=False)
+
+
+@pytest.mark.slow
+def test_a_nan_loss_stops_training_and_keeps_the_last_good_checkpoint(tmp_path, faces, monkeypatch):
+    profile = get_profile("smoke", train_steps=10, checkpoint_every=2)
+    trainer = GANTrainer(profile, tmp_path)
+    real_loss = training.generator_adversarial_loss
+
+    def loss_that_turns_nan_at_step_4(fake_logits, loss):
+        poison = tf.where(trainer.step >= 3, math.nan, 0.0)  # the step counter moves after the update
+        return real_loss(fake_logits, loss) + poison
+
+    monkeypatch.setattr(training, "generator_adversarial_loss", loss_that_turns_nan_at_step_4)
+    with pytest.raises(TrainingDiverged, match="g_loss became nan at step 4") as failure:
+        trainer.fit(*faces, progress=False)
+    assert "ckpt-2" in str(failure.value)
+    assert trainer.checkpoints.latest_checkpoint.endswith("ckpt-2")
+    assert [row["step"] for row in read_history(tmp_path / "history.csv")] == [1, 2, 3]
+    assert json.loads((tmp_path / "run.json").read_text())["status"] == "diverged"
+    monkeypatch.undo()
+    restored = GANTrainer(profile, tmp_path)
+    restored.checkpoint.restore(restored.checkpoints.latest_checkpoint).assert_existing_objects_matched()
+    assert int(restored.step) == 2
+    assert all(np.isfinite(variable.numpy()).all() for variable in restored.generator.weights)
+
+
+def test_batch_must_split_evenly_over_replicas(tmp_path):
+    class TwoReplicas:
+        num_replicas_in_sync = 2
+
+    with pytest.raises(ValueError, match="divisible by the 2 replicas"):
+        GANTrainer(get_profile("smoke", batch_size=7), tmp_path, strategy=TwoReplicas())
