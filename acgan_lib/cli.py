@@ -93,6 +93,8 @@ def _add_train_parser(commands) -> None:
     source = train.add_mutually_exclusive_group()
     source.add_argument("--data-2017", type=Path, help="train on the 2017 set in this folder (faces/ + tags_clean.csv)")
     source.add_argument("--data-2018", type=Path, help="train on the 2018 set in this folder (extra_data/)")
+    train.add_argument("--strategy", choices=("default", "mirrored"), default="default",
+                       help="mirrored: split each batch over all local GPUs (tf.distribute.MirroredStrategy)")
     train.add_argument("--deterministic", action="store_true", help="turn on TensorFlow op determinism")
     train.add_argument("--no-progress", action="store_true", help="no progress bar (for logs)")
     train.set_defaults(handler=_train)
@@ -125,7 +127,8 @@ def _train(arguments) -> int:
     if arguments.deterministic:
         tf.config.experimental.enable_op_determinism()
     images, hair_ids, eye_ids = _training_data(profile, data_source)
-    trainer = GANTrainer(profile, arguments.out, data_source=data_source)
+    strategy = tf.distribute.MirroredStrategy() if arguments.strategy == "mirrored" else None
+    trainer = GANTrainer(profile, arguments.out, strategy=strategy, data_source=data_source)
     rows = trainer.fit(images, hair_ids, eye_ids, resume=arguments.resume, progress=not arguments.no_progress)
     if rows:
         last = rows[-1]
