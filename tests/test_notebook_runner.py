@@ -60,3 +60,18 @@ def test_strip_outputs_keeps_only_checked_cells():
     assert stripped.cells[0].outputs[0]["text"] == "1\n" and stripped.cells[1].outputs == []
     assert [cell.execution_count for cell in stripped.cells] == [1, None]
     assert notebook_runner.unexpected_outputs(stripped) == []
+
+
+@pytest.mark.slow
+def test_runner_executes_every_real_notebook_in_the_smoke_profile(tmp_path, monkeypatch):
+    monkeypatch.delenv("ACGAN_PROFILE")  # the runner's injected profile_name must be what takes effect
+    results = run_notebooks("smoke", tmp_path, progress=False)
+    names = [path.name for path in notebook_runner.numbered_notebooks()]
+    assert [result.name for result in results] == names
+    for name in names:
+        executed = nbformat.read(tmp_path / name, as_version=4)
+        printed = "".join(output.get("text", "") for cell in executed.cells for output in cell.get("outputs", []))
+        assert "profile: smoke," in printed
+    report = (tmp_path / "REPORT.md").read_text()
+    assert f"{len(names)} of {len(names)} notebooks executed" in report
+    assert list((tmp_path / "figures").glob("01_*.png")) and "![" in report
