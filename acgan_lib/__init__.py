@@ -9,3 +9,9 @@ TensorFlow is imported only by the modules that need it, so reading labels or re
 """
 
 __version__ = "0.1.0"
+
+import os
+
+# TensorFlow's C++ start-up messages (no CUDA driver, CPU instruction sets) say nothing a student can act
+# on; keep warnings and errors. A value the user set wins.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
