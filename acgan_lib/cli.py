@@ -5,6 +5,10 @@
 - ``notebooks``: run every notebook headless with papermill into a report folder (what ``make run`` does).
 - ``clean-notebooks``: strip stored outputs (keeping NBVAL_CHECK_OUTPUT cells), optionally refreshing
   the checked outputs by executing the notebooks in the smoke profile.
+- ``evaluate``: judge a saved generator (conditional accuracy, demo score, FID/KID in the judge's
+  feature space, MS-SSIM diversity, confusion, memorisation); prints a table, optionally writes JSON.
+- ``sample``: draw one face per line of a course tags file (``n,<hair> hair <eye> eyes``) into
+  ``<n>.png`` files and a ``grid.png``.
 
 A mistake on the command line (a bad value, a missing file) prints one line saying what is allowed and
 exits with status 2; a failing notebook exits with status 1.
@@ -17,7 +21,7 @@ import dataclasses
 import sys
 from pathlib import Path
 
-from .profiles import PROFILES
+from .profiles import NOISE_DISTRIBUTIONS, PROFILES
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -61,6 +65,7 @@ def _build_parser() -> argparse.ArgumentParser:
     clean.add_argument("--refresh", action="store_true",
                        help="execute each notebook (smoke profile) to refresh its checked outputs")
     clean.set_defaults(handler=_clean_notebooks)
+    _add_evaluation_commands(commands)
     return parser
 
 
@@ -184,3 +189,119 @@ def _clean_notebooks(arguments) -> int:
             nbformat.write(strip_outputs(nbformat.read(path, as_version=4)), path)
         print(f"cleaned {path}")
     return 0
+
+
+SAMPLE_GRID_COLUMNS = 8
+
+
+def _add_evaluation_commands(commands) -> None:
+    """The ``evaluate`` and ``sample`` subcommands, which read a saved generator."""
+    evaluate = commands.add_parser("evaluate", help="judge a saved generator; print a table, write JSON")
+    evaluate.add_argument("--generator", type=Path, required=True, help="generator .keras file")
+    evaluate.add_argument("--tags", type=Path, default=None,
+                          help="draw the (hair, eye) pairs of this tags file (default: all 132 pairs)")
+    evaluate.add_argument("--out", type=Path, default=None, help="write the results as JSON here")
+    evaluate.add_argument("--samples-per-pair", type=int, default=10, help="faces drawn per requested pair")
+    evaluate.add_argument("--seed", type=int, default=0, help="noise and sampling seed")
+    evaluate.add_argument("--noise", choices=NOISE_DISTRIBUTIONS, default="uniform",
+                          help="the noise the generator was trained with")
+    evaluate.add_argument("--real-count", type=int, default=None,
+                          help="built-in real faces to compare with (default: the dataset size of the "
+                               "profile with the generator's image size)")
+    evaluate.add_argument("--judge-dataset-size", type=int, default=None,
+                          help="faces the judge trains on (default: judge.JudgeSettings; it is trained once "
+                               "per setting and cached)")
+    evaluate.add_argument("--judge-epochs", type=int, default=None,
+                          help="most epochs the judge trains for (default: judge.JudgeSettings)")
+    evaluate.add_argument("--data-dir", type=Path, default=None, help="cache folder (default: data/)")
+    evaluate.set_defaults(handler=_evaluate)
+
+    sample = commands.add_parser("sample", help="draw one face per line of a tags file, and a grid")
+    sample.add_argument("--generator", type=Path, required=True, help="generator .keras file")
+    sample.add_argument("--tags", type=Path, required=True, help="rows 'n,<hair> hair <eye> eyes'")
+    sample.add_argument("--out", type=Path, required=True, help="folder for <n>.png and grid.png")
+    sample.add_argument("--seed", type=int, default=0, help="noise seed")
+    sample.add_argument("--noise", choices=NOISE_DISTRIBUTIONS, default="uniform",
+                        help="the noise the generator was trained with")
+    sample.set_defaults(handler=_sample)
+
+
+def _evaluate(arguments) -> int:
+    import json
+
+    import numpy as np
+
+    from .data_cache import synthetic_dataset
+    from .datasets import read_test_tags
+    from .evaluation import evaluate_generator, format_table, generator_source, load_generator
+    from .judge import JudgeSettings, load_or_train_judge
+
+    generator = load_generator(arguments.generator)
+    requests = read_test_tags(arguments.tags) if arguments.tags else None
+    image_size = generator.output.shape[1]
+    real_count, real_seed = _real_data_for(image_size, arguments.real_count)
+    chosen = {"dataset_size": arguments.judge_dataset_size, "epochs": arguments.judge_epochs}
+    settings = JudgeSettings(**{field: value for field, value in chosen.items() if value is not None})
+    print(f"judge for {image_size} px: loading it, or training it once (cached in the data folder)")
+    judge = load_or_train_judge(image_size, settings, directory=arguments.data_dir, verbose=2)
+    held_out = judge.manifest["held_out"]
+    print(f"judge {'reused' if judge.reused else 'trained'}: {judge.path.name}, held-out accuracy "
+          f"hair {held_out['hair_accuracy']:.4f}, eyes {held_out['eye_accuracy']:.4f}")
+    real = synthetic_dataset(real_count, image_size, seed=real_seed, directory=arguments.data_dir)
+    pairs = None if requests is None else (np.array([request.hair for request in requests]),
+                                           np.array([request.eye for request in requests]))
+    results = evaluate_generator(
+        generator_source(generator, arguments.noise), judge.model, real.images, real.hair_ids, real.eye_ids,
+        requests=pairs, samples_per_pair=arguments.samples_per_pair, seed=arguments.seed,
+    )
+    results = {"generator": str(arguments.generator), "image_size": image_size, "real_faces": real_count,
+               "judge": judge.path.name, "judge_held_out": held_out, **results}
+    print(format_table(results))
+    if arguments.out:
+        arguments.out.parent.mkdir(parents=True, exist_ok=True)
+        arguments.out.write_text(json.dumps(results, indent=2) + "\n")
+        print(f"wrote {arguments.out}")
+    return 0
+
+
+def _real_data_for(image_size: int, real_count: int | None) -> tuple[int, int]:
+    """How many built-in faces to compare with, and their seed: by default the dataset of the profile
+    with this image size (what a default training run trains on)."""
+    matching = [profile for profile in PROFILES.values() if profile.image_size == image_size]
+    seed = matching[0].seed if matching else 0
+    if real_count is not None:
+        return real_count, seed
+    if not matching:
+        sizes = ", ".join(f"{profile.name} {profile.image_size} px" for profile in PROFILES.values())
+        raise ValueError(f"no profile draws {image_size} px faces ({sizes}); pass --real-count")
+    return matching[0].dataset_size, seed
+
+
+def _sample(arguments) -> int:
+    from PIL import Image
+
+    from .datasets import read_test_tags
+    from .evaluation import generate, load_generator
+    from .viz import image_grid
+
+    requests = read_test_tags(arguments.tags)
+    _check_unique_numbers(requests, arguments.tags)
+    generator = load_generator(arguments.generator)
+    images = generate(generator, [request.hair for request in requests], [request.eye for request in requests],
+                      seed=arguments.seed, noise_distribution=arguments.noise)
+    arguments.out.mkdir(parents=True, exist_ok=True)
+    for request, image in zip(requests, images):
+        Image.fromarray(image).save(arguments.out / f"{request.n}.png")
+    Image.fromarray(image_grid(images, columns=min(len(images), SAMPLE_GRID_COLUMNS))).save(arguments.out / "grid.png")
+    print(f"wrote {len(images)} faces and grid.png to {arguments.out}")
+    return 0
+
+
+def _check_unique_numbers(requests, tags_path: Path) -> None:
+    """Each request is written to <n>.png, so two lines with one n would overwrite each other."""
+    first_line: dict[int, int] = {}
+    for request in requests:
+        if request.n in first_line:
+            raise ValueError(f"{tags_path}, line {request.line_number}: request number {request.n} is already "
+                             f"used on line {first_line[request.n]}; each line needs its own n")
+        first_line[request.n] = request.line_number
