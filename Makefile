@@ -13,7 +13,7 @@ run: setup
 
 test: setup
 	$(BIN)/ruff check acgan_lib tests bench
-	$(BIN)/python -m pytest -n 2 --dist loadgroup
+	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 lint: setup
 	$(BIN)/ruff check acgan_lib tests bench
