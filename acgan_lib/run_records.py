@@ -128,6 +128,12 @@ def read_history(path: Path) -> list[dict]:
         ]
 
 
+def read_findings(run_dir: Path) -> list[dict]:
+    """What the monitor noted in a run so far (monitor.json), [] when it noted nothing yet."""
+    path = Path(run_dir) / "monitor.json"
+    return json.loads(path.read_text()) if path.exists() else []
+
+
 def read_run_info(run_dir: Path) -> dict | None:
     """The run's run.json, or None for a folder that holds no run yet."""
     path = Path(run_dir) / "run.json"

@@ -42,7 +42,7 @@ from .models import build_discriminator, build_generator, discriminator_inputs, 
 from .monitoring import diagnose
 from .pipeline import batches_per_epoch, make_dataset, unscale_images
 from .profiles import Profile
-from .run_records import RunRecords, read_history, read_run_info, write_run_info
+from .run_records import RunRecords, read_findings, read_history, read_run_info, write_run_info
 from .viz import image_grid
 
 MONITOR_EVERY = 25  # steps between looks by the monitor
@@ -246,6 +246,7 @@ class GANTrainer:
             self.checkpoint.restore(self.checkpoints.latest_checkpoint).assert_existing_objects_matched()
             if info is not None and info["status"] == "finished" and self.steps_done >= steps:
                 return True
+            self.findings = [finding for finding in read_findings(self.run_dir) if finding["step"] <= self.steps_done]
             print(f"resuming {self.run_dir} at step {self.steps_done} of {steps}")
         elif info is not None or self.checkpoints.latest_checkpoint is not None:
             raise ValueError(

@@ -1,4 +1,4 @@
-"""Pictures for the notebooks: image grids, faces by class, label distributions.
+"""Pictures for the notebooks: image grids, faces by class, label distributions, training curves.
 
 Plotting code lives here, not in notebook cells, so every notebook draws the same way and a cell stays one
 line. Functions return the matplotlib Figure; ``save_figure`` also writes it into the report folder when a
@@ -7,8 +7,11 @@ headless run asked for one.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import matplotlib.pyplot as plt
 import numpy as np
+from PIL import Image
 
 from .labels import EYE_COLOURS, EYE_SWATCHES, HAIR_COLOURS, HAIR_SWATCHES
 from .paths import report_dir
@@ -199,3 +202,238 @@ def plot_histograms(samples: dict, bins: int = 60, title: str | None = None, xla
     axes.legend()
     figure.tight_layout()
     return figure
+
+
+# ----- training runs: history curves, sample grids over a run -------------------------------------------
+
+HISTORY_PANELS = {  # panel title -> how to recognise its columns, tried in this order
+    "class accuracy": ("hair_accuracy", "eye_accuracy"),
+    "accuracy": ("accuracy",),
+    "loss": ("_loss",),
+    "gradient norm": ("_grad_norm",),
+    "batch spread": ("_diversity",),
+}
+DEFAULT_HISTORY_COLUMNS = (
+    "d_loss", "g_loss", "d_accuracy", "g_accuracy", "d_grad_norm", "g_grad_norm", "real_diversity", "fake_diversity",
+)
+
+
+def plot_history(rows, columns=DEFAULT_HISTORY_COLUMNS, smooth: int | None = None, title: str | None = None,
+                 marks: dict | None = None):
+    """Training curves from history rows (``run_records`` columns), one panel per kind of number.
+
+    Columns are grouped into panels by name: losses, D's and G's accuracies (drawn with the 0.5 line where
+    D can no longer tell real from fake), class accuracies (with the hair classes' chance level), gradient
+    norms (log scale) and batch spread. ``smooth`` is the width of a
+    trailing moving average; None picks one for long runs (about 1/40 of the run, none under 100 steps),
+    and the raw values stay visible behind it. A column that is all NaN (the class accuracies of a head
+    without classifiers) is left out. ``marks`` maps a label to a step drawn as a dotted vertical line.
+    """
+    rows = list(rows)
+    if not rows:
+        raise ValueError("rows is empty: there is no history to plot yet")
+    columns = [columns] if isinstance(columns, str) else list(columns)
+    unknown = [column for column in columns if column not in rows[0] or column == "step"]
+    if unknown:
+        valid = ", ".join(name for name in rows[0] if name != "step")
+        raise ValueError(f"unknown history column(s) {', '.join(unknown)}; valid: {valid}")
+    steps = np.array([row["step"] for row in rows])
+    values = {column: np.array([row[column] for row in rows], dtype=float) for column in columns}
+    values = {column: series for column, series in values.items() if not np.isnan(series).all()}
+    if not values:
+        raise ValueError(f"every one of the columns {', '.join(columns)} is NaN: nothing to plot")
+    panels: dict[str, list[str]] = {}
+    for column in values:
+        panels.setdefault(_panel_of(column), []).append(column)
+    width = smooth if smooth is not None else (max(2, len(rows) // 40) if len(rows) >= 100 else 1)
+    if not isinstance(width, int) or width < 1:
+        raise ValueError(f"smooth must be a positive integer or None; got {smooth!r}")
+    count = len(panels)
+    grid_columns = 2 if count == 4 else min(count, 3)
+    grid_rows = -(-count // grid_columns)
+    figure, axes = plt.subplots(grid_rows, grid_columns, figsize=(5.2 * grid_columns, 3.2 * grid_rows),
+                                squeeze=False)
+    for axis, (panel, names) in zip(axes.ravel(), panels.items()):
+        for name in names:
+            _plot_series(axis, steps, values[name], name, width)
+        _dress_panel(axis, panel, marks)
+    for axis in axes.ravel()[count:]:
+        axis.set_visible(False)
+    if title:
+        figure.suptitle(title)
+    figure.tight_layout()
+    return figure
+
+
+def plot_histories(histories: dict, columns=("d_accuracy", "g_accuracy"), notes: dict | None = None,
+                   title: str | None = None):
+    """Several histories side by side, the same columns in each panel (one panel per history).
+
+    ``notes`` maps a history's name to a line written under its panel (for example what the monitor
+    said about it).
+    """
+    if not histories:
+        raise ValueError("histories must name at least one history")
+    columns = [columns] if isinstance(columns, str) else list(columns)
+    kinds = {_panel_of(column) for column in columns}
+    panel = kinds.pop() if len(kinds) == 1 else ""
+    figure, axes = plt.subplots(1, len(histories), figsize=(3.6 * len(histories), 3.4), squeeze=False,
+                                sharey=bool(panel))
+    for axis, (name, rows) in zip(axes[0], histories.items()):
+        rows = list(rows)
+        if not rows:
+            raise ValueError(f"history {name!r} is empty")
+        missing = [column for column in columns if column not in rows[0]]
+        if missing:
+            raise ValueError(f"history {name!r} has no column(s) {', '.join(missing)}")
+        steps = np.array([row["step"] for row in rows])
+        for column in columns:
+            _plot_series(axis, steps, np.array([row[column] for row in rows], dtype=float), column, 1)
+        _dress_panel(axis, panel, None)
+        axis.set_title(name, fontsize=10)
+        if notes and notes.get(name):
+            axis.text(0.5, -0.22, notes[name], transform=axis.transAxes, ha="center", va="top", fontsize=8,
+                      wrap=True)
+    if title:
+        figure.suptitle(title)
+    figure.tight_layout()
+    return figure
+
+
+def _panel_of(column: str) -> str:
+    for panel, markers in HISTORY_PANELS.items():
+        if any(marker in column for marker in markers):
+            return panel
+    return column
+
+
+def _plot_series(axis, steps, series, name: str, width: int) -> None:
+    if width == 1:
+        axis.plot(steps, series, label=name, linewidth=1.2)
+        return
+    (line,) = axis.plot(steps, series, linewidth=0.8, alpha=0.25)
+    axis.plot(steps, trailing_mean(series, width), color=line.get_color(), linewidth=1.5,
+              label=f"{name} (mean of {width})")
+
+
+def _dress_panel(axis, panel: str, marks: dict | None) -> None:
+    if panel == "accuracy":
+        axis.axhline(0.5, color="grey", linestyle="--", linewidth=1, label="0.5")
+        axis.set_ylim(-0.05, 1.05)
+    elif panel == "class accuracy":
+        axis.axhline(1 / len(HAIR_COLOURS), color="grey", linestyle="--", linewidth=1, label="chance, hair (1/12)")
+        axis.set_ylim(-0.05, 1.05)
+    elif panel == "gradient norm":
+        axis.set_yscale("log")
+    for label, step in (marks or {}).items():
+        axis.axvline(step, color="black", linestyle=":", linewidth=1)
+        axis.annotate(label, (step, 1.0), xycoords=("data", "axes fraction"), xytext=(3, -10),
+                      textcoords="offset points", fontsize=8)
+    axis.set_xlabel("step")
+    if panel:
+        axis.set_ylabel(panel)
+    axis.legend(fontsize=7, loc="best")
+
+
+def trailing_mean(values, width: int) -> np.ndarray:
+    """The mean of each value and the ``width - 1`` before it (fewer at the start); NaNs are skipped."""
+    values = np.asarray(values, dtype=float)
+    present = ~np.isnan(values)
+    sums = np.cumsum(np.where(present, values, 0.0))
+    counts = np.cumsum(present)
+    shifted_sums = np.concatenate([np.zeros(width), sums])[: len(values)]
+    shifted_counts = np.concatenate([np.zeros(width), counts])[: len(values)]
+    window_counts = counts - shifted_counts
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(window_counts > 0, (sums - shifted_sums) / window_counts, np.nan)
+
+
+def show_picture(picture, rows: int | None = None, columns: int | None = None, row_labels=None,
+                 column_labels=None, title: str | None = None, scale: float = 1.0):
+    """Show a picture that is already a grid (a sample grid a run saved, say), naming its cells.
+
+    ``picture`` is a uint8 array or a path to an image file. ``rows`` and ``columns`` say how many cells
+    the grid has; they are needed only to place ``row_labels`` and ``column_labels``.
+    """
+    if isinstance(picture, (str, Path)):
+        picture = np.asarray(Image.open(picture).convert("RGB"))
+    picture = np.asarray(picture)
+    if picture.ndim != 3 or picture.dtype != np.uint8:
+        raise ValueError(f"picture must be a uint8 array (height, width, 3); got {picture.dtype} {picture.shape}")
+    for names, cells, what in ((row_labels, rows, "rows"), (column_labels, columns, "columns")):
+        if names is not None and (cells is None or len(names) != cells):
+            raise ValueError(f"{len(names)} labels for {what}={cells}: give one label per cell")
+    height, width = picture.shape[:2]
+    inches = float(np.clip(max(height, width) / 80, 4.0, 11.0)) * scale
+    figure, axes = plt.subplots(figsize=(inches * width / max(height, width) + 1.2,
+                                         inches * height / max(height, width) + 0.8))
+    axes.imshow(picture, interpolation="nearest")
+    _label_cells(axes.set_yticks, height, rows or 1, row_labels)
+    _label_cells(axes.set_xticks, width, columns or 1, column_labels)
+    axes.xaxis.tick_top()
+    plt.setp(axes.get_xticklabels(), rotation=45, ha="left", fontsize=8)
+    plt.setp(axes.get_yticklabels(), fontsize=8)
+    axes.tick_params(length=0)
+    for side in axes.spines.values():
+        side.set_visible(False)
+    if title:
+        axes.set_title(title)
+    figure.tight_layout()
+    return figure
+
+
+def show_samples(picture, title: str | None = None, scale: float = 1.0):
+    """Show a training sample grid (``GANTrainer.sample_grid``, ``samples/step_*.png``): one row per hair
+    colour, one column per eye colour, each cell drawn from the same fixed noise."""
+    return show_picture(picture, rows=len(HAIR_COLOURS), columns=len(EYE_COLOURS),
+                        row_labels=[f"{name} hair" for name in HAIR_COLOURS],
+                        column_labels=[f"{name} eyes" for name in EYE_COLOURS], title=title, scale=scale)
+
+
+def sample_grids(samples_dir) -> dict[int, np.ndarray]:
+    """The sample grids a run saved (``samples/step_NNNNNN.png``) as {step: uint8 picture}, in step order."""
+    samples_dir = Path(samples_dir)
+    paths = sorted(samples_dir.glob("step_*.png"))
+    if not paths:
+        raise FileNotFoundError(f"no sample grids (step_NNNNNN.png) in {samples_dir}")
+    return {int(path.stem.removeprefix("step_")): np.asarray(Image.open(path).convert("RGB")) for path in paths}
+
+
+def show_progress(grids, panels: int = 5, rows: int | None = None, columns: int | None = None,
+                  title: str | None = "samples over the run"):
+    """A strip of sample grids over a run, from ``{step: picture}`` or a run's ``samples/`` folder.
+
+    Shows ``panels`` grids evenly spaced over the run, the first and the last included. ``rows`` and
+    ``columns`` keep only the top-left corner of each grid (the first hair and eye colours), so that the
+    faces stay large enough to see; the grids must be laid out as ``GANTrainer.sample_grid`` lays them.
+    """
+    if not isinstance(grids, dict):
+        grids = sample_grids(grids)
+    if not grids:
+        raise ValueError("grids is empty: the run has saved no sample grid yet")
+    if not isinstance(panels, int) or panels < 1:
+        raise ValueError(f"panels must be a positive integer; got {panels!r}")
+    steps = sorted(grids)
+    chosen = sorted({steps[round(index)] for index in np.linspace(0, len(steps) - 1, min(panels, len(steps)))})
+    pictures = [_grid_corner(grids[step], rows, columns) for step in chosen]
+    height, width = pictures[0].shape[:2]
+    panel_width = 3.0 if width >= height else 3.0 * width / height
+    figure, axes = plt.subplots(1, len(chosen), figsize=(panel_width * len(chosen), 3.0 * height / max(height, width) + 0.7),
+                                squeeze=False)
+    for axis, step, picture in zip(axes[0], chosen, pictures):
+        axis.imshow(picture, interpolation="nearest")
+        axis.set_title(f"step {step}", fontsize=10)
+        axis.axis("off")
+    if title:
+        figure.suptitle(title)
+    figure.tight_layout()
+    return figure
+
+
+def _grid_corner(picture: np.ndarray, rows: int | None, columns: int | None) -> np.ndarray:
+    """The top-left ``rows`` x ``columns`` cells of a 12 x 11 sample grid with 1-pixel padding."""
+    cell_height = (picture.shape[0] - 1) / len(HAIR_COLOURS)
+    cell_width = (picture.shape[1] - 1) / len(EYE_COLOURS)
+    bottom = picture.shape[0] if rows is None else int(round(rows * cell_height)) + 1
+    right = picture.shape[1] if columns is None else int(round(columns * cell_width)) + 1
+    return picture[:bottom, :right]

@@ -83,6 +83,16 @@ def test_a_run_writes_its_folder_and_a_finished_run_is_left_alone(tmp_path, face
         GANTrainer(profile, tmp_path).fit(*faces, progress=False)
 
 
+def test_resuming_keeps_what_the_monitor_noted_before_the_checkpoint(tmp_path, faces):
+    profile = get_profile("smoke", train_steps=2)
+    GANTrainer(profile, tmp_path).fit(*faces, progress=False)
+    noted = [{"name": "collapse", "step": 2, "message": "noted before"},
+             {"name": "seed_failure", "step": 9, "message": "after the checkpoint"}]
+    (tmp_path / "monitor.json").write_text(json.dumps(noted))
+    GANTrainer(profile, tmp_path).fit(*faces, steps=3, resume=True, progress=False)
+    assert json.loads((tmp_path / "monitor.json").read_text()) == noted[:1]
+
+
 def test_resume_without_a_checkpoint_says_so(tmp_path, faces):
     with pytest.raises(FileNotFoundError, match="nothing to resume"):
         GANTrainer(get_profile("smoke"), tmp_path).fit(*faces, resume=True, progress=False)

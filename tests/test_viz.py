@@ -91,3 +91,92 @@ def test_histograms_one_per_sample():
     axes = figure.axes[0]
     assert [text.get_text() for text in axes.get_legend().get_texts()] == ["uniform", "gaussian"]
     assert len(axes.patches) == 20
+
+
+def crafted_history(steps=120, **columns):
+    """History rows with the run_records columns; a column's value may be a function of the step."""
+    rows = []
+    for step in range(1, steps + 1):
+        row = {"step": step, "d_loss": 1.0, "g_loss": 2.0 + step / 100, "d_accuracy": 0.7, "g_accuracy": 0.2,
+               "hair_accuracy_fake": float("nan"), "d_grad_norm": 3.0, "g_grad_norm": 0.5,
+               "real_diversity": 0.2, "fake_diversity": 0.1}
+        row.update({name: value(step) if callable(value) else value for name, value in columns.items()})
+        rows.append(row)
+    return rows
+
+
+def test_plot_history_groups_columns_into_panels_and_marks_the_coin_toss():
+    figure = viz.plot_history(crafted_history(), marks={"resumed": 60})
+    panels = {axes.get_ylabel(): axes for axes in figure.axes if axes.get_visible()}
+    assert set(panels) == {"loss", "accuracy", "gradient norm", "batch spread"}
+    accuracy = panels["accuracy"]
+    assert any(list(line.get_ydata()) == [0.5, 0.5] for line in accuracy.lines)  # the 0.5 line
+    assert panels["gradient norm"].get_yscale() == "log"
+    assert any(text.get_text() == "resumed" for text in accuracy.texts)
+    labels = [text.get_text() for text in panels["loss"].get_legend().get_texts()]
+    assert labels == ["d_loss (mean of 3)", "g_loss (mean of 3)"]  # 120 steps: smoothed over 120 // 40
+
+
+def test_plot_history_leaves_out_nan_columns_and_names_bad_ones():
+    figure = viz.plot_history(crafted_history(steps=10), columns=["d_accuracy", "hair_accuracy_fake"])
+    (accuracy,) = figure.axes
+    assert [text.get_text() for text in accuracy.get_legend().get_texts()] == ["d_accuracy", "0.5"]
+    only_nan_left_out = viz.plot_history(crafted_history(steps=10), columns=["hair_accuracy_fake", "d_accuracy"])
+    assert [axes.get_ylabel() for axes in only_nan_left_out.axes] == ["accuracy"]
+    rows = crafted_history(steps=10, hair_accuracy_real=0.3)
+    panels = [axes.get_ylabel() for axes in viz.plot_history(rows, columns=["hair_accuracy_real", "d_accuracy"]).axes]
+    assert panels == ["class accuracy", "accuracy"]  # class accuracies get their own panel and chance line
+    with pytest.raises(ValueError, match="unknown history column.*valid: d_loss"):
+        viz.plot_history(crafted_history(steps=10), columns=["d_acc"])
+    with pytest.raises(ValueError, match="NaN"):
+        viz.plot_history(crafted_history(steps=10), columns=["hair_accuracy_fake"])
+    with pytest.raises(ValueError, match="empty"):
+        viz.plot_history([])
+
+
+def test_trailing_mean_looks_only_back_and_skips_nan():
+    np.testing.assert_allclose(viz.trailing_mean([1, 2, 3, 4], 2), [1, 1.5, 2.5, 3.5])
+    np.testing.assert_allclose(viz.trailing_mean([1, np.nan, 3], 2), [1, 1, 3])
+
+
+def test_plot_histories_one_panel_each_with_notes():
+    histories = {"balanced": crafted_history(steps=20), "failing": crafted_history(steps=20, d_accuracy=0.5)}
+    figure = viz.plot_histories(histories, notes={"failing": "seed_failure"})
+    assert [axes.get_title() for axes in figure.axes] == ["balanced", "failing"]
+    assert figure.axes[1].texts[-1].get_text() == "seed_failure"
+    with pytest.raises(ValueError, match="no column"):
+        viz.plot_histories(histories, columns=["d_acc"])
+
+
+def sample_grid_picture(value, cell=4):
+    """A picture laid out like GANTrainer.sample_grid: 12 hair rows by 11 eye columns."""
+    return viz.image_grid(np.full((12 * 11, cell, cell, 3), value, np.uint8), columns=11)
+
+
+def test_show_samples_names_hair_rows_and_eye_columns(tmp_path):
+    from PIL import Image
+
+    Image.fromarray(sample_grid_picture(7)).save(tmp_path / "grid.png")
+    figure = viz.show_samples(tmp_path / "grid.png", title="step 7")
+    axes = figure.axes[0]
+    assert axes.get_yticklabels()[0].get_text() == "orange hair"
+    assert axes.get_xticklabels()[-1].get_text() == "blue eyes"
+    with pytest.raises(ValueError, match="one label per cell"):
+        viz.show_picture(sample_grid_picture(7), rows=2, row_labels=["a"])
+
+
+def test_sample_grids_and_progress_strip(tmp_path):
+    from PIL import Image
+
+    with pytest.raises(FileNotFoundError, match="no sample grids"):
+        viz.sample_grids(tmp_path)
+    for step in (10, 20, 30, 40, 50, 60, 70):
+        Image.fromarray(sample_grid_picture(step)).save(tmp_path / f"step_{step:06d}.png")
+    grids = viz.sample_grids(tmp_path)
+    assert list(grids) == [10, 20, 30, 40, 50, 60, 70] and grids[30][1, 1, 0] == 30
+    figure = viz.show_progress(tmp_path, panels=4, rows=2, columns=3)
+    titles = [axes.get_title() for axes in figure.axes]
+    assert titles == ["step 10", "step 30", "step 50", "step 70"]  # evenly spaced, first and last kept
+    assert figure.axes[0].images[0].get_array().shape[:2] == (2 * 5 + 1, 3 * 5 + 1)  # 2 x 3 cells of 4 pixels
+    with pytest.raises(ValueError, match="empty"):
+        viz.show_progress({})
