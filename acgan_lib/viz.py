@@ -39,21 +39,9 @@ def image_grid(images: np.ndarray, columns: int, padding: int = 1, fill: int = 2
 def show_grid(images: np.ndarray, columns: int, title: str | None = None, row_labels=None,
               column_labels=None, scale: float = 1.0):
     """Show a grid of uint8 images, optionally naming each row (left) and column (top)."""
-    grid = image_grid(images, columns)
     rows = -(-len(images) // columns)
-    figure, axes = plt.subplots(figsize=(scale * columns * 0.9 + 1.2, scale * rows * 0.9 + 0.8))
-    axes.imshow(grid, interpolation="nearest")
-    _label_cells(axes.set_yticks, grid.shape[0], rows, row_labels)
-    _label_cells(axes.set_xticks, grid.shape[1], columns, column_labels)
-    axes.xaxis.tick_top()
-    plt.setp(axes.get_xticklabels(), rotation=45, ha="left")
-    axes.tick_params(length=0)
-    for side in axes.spines.values():
-        side.set_visible(False)
-    if title:
-        axes.set_title(title)
-    figure.tight_layout()
-    return figure
+    return show_picture(image_grid(images, columns), rows=rows, columns=columns, row_labels=row_labels,
+                        column_labels=column_labels, title=title, scale=scale)
 
 
 def _label_cells(set_ticks, extent: int, cells: int, names) -> None:
