@@ -58,7 +58,7 @@ from acgan_lib.training import GANTrainer
 BATCH_SIZE = 32
 STEPS_PER_ROUND = {"smoke": 10, "quick": 5, "full": 1}  # per loop and round; --steps overrides
 ROUNDS = 5
-WARM_UP_STEPS = 2  # the first call traces and compiles; the second checks that nothing is traced again
+WARM_UP_STEPS = 2  # the first call traces and compiles; a second one makes sure timing starts warm
 BENCH_FACES = 512  # faces rendered for timing: a step's cost does not depend on the dataset's size
 MATMUL_SIZE = 2048
 MATMUL_REPEATS = 5
