@@ -44,6 +44,7 @@ from .judge import judge_features, predict_labels
 from .labels import EYE_COLOURS, HAIR_COLOURS, NUM_EYES, NUM_HAIR, one_hot
 from .models import sample_noise
 from .pipeline import unscale_images
+from .profiles import PIXEL_RANGES
 from .synthetic import sample_labels
 
 # (hair_ids, eye_ids, seed) -> uint8 faces: a Keras generator through ``generator_source``, or any
@@ -54,7 +55,6 @@ DEMO_REQUESTS = 100  # seed 003 scored its generator out of 100 requests
 GENERATE_BATCH_SIZE = 256
 GENERATOR_INPUTS = ("noise", "hair", "eyes")
 # The generator output activations of ``profiles`` and the pixel range each produces (Profile.pixel_range).
-PIXEL_RANGES = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0)}
 # MS-SSIM (Wang et al. 2003): an 11-pixel Gaussian window (sigma 1.5) and these weights for 5 scales,
 # each half the size of the one before.
 MS_SSIM_FILTER_SIZE = 11

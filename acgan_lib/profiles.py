@@ -14,7 +14,9 @@ import dataclasses
 import math
 from dataclasses import dataclass
 
-OUTPUT_ACTIVATIONS = ("sigmoid", "tanh")
+# The generator's output activation fixes the pixel range the data are scaled to.
+PIXEL_RANGES = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0)}
+OUTPUT_ACTIVATIONS = tuple(PIXEL_RANGES)
 NOISE_DISTRIBUTIONS = ("uniform", "gaussian")
 HEADS = ("concat", "acgan", "projection")
 LOSSES = ("bce", "hinge")
@@ -56,7 +58,7 @@ class Profile:
     @property
     def pixel_range(self) -> tuple[float, float]:
         """The range images are scaled to: that of the generator's output activation."""
-        return (0.0, 1.0) if self.output_activation == "sigmoid" else (-1.0, 1.0)
+        return PIXEL_RANGES[self.output_activation]
 
 
 def profile_from_dict(fields: dict) -> Profile:
