@@ -31,8 +31,9 @@ from __future__ import annotations
 import keras
 from keras import layers
 
+from .profiles import NORMALISATIONS
+
 ACTIVATIONS = ("relu", "leaky_relu", "elu", "tanh")
-NORMALISATIONS = ("none", "batch_norm", "spectral_norm")
 LEAKY_RELU_SLOPE = 0.2
 KERNEL_SIZE = 3
 

@@ -83,6 +83,8 @@ TRAINING_FLAGS = {
     "aux_weight": ("aux_weight", float, "weight of the hair and eye losses (acgan head)"),
     "head": ("head", str, "concat, acgan or projection"),
     "noise": ("noise_distribution", str, "uniform or gaussian"),
+    "g_norm": ("generator_normalisation", str, "normalisation in G's blocks: none, batch_norm or spectral_norm"),
+    "d_norm": ("discriminator_normalisation", str, "normalisation in D's blocks: none, batch_norm or spectral_norm"),
     "checkpoint_every": ("checkpoint_every", int, "steps between checkpoints"),
     "seed": ("seed", int, "random seed"),
 }

@@ -401,7 +401,7 @@ def evaluate_generator(generator: keras.Model | ImageSource, judge: keras.Model,
         "demo_score": demo_score(source, judge, seed=seed),
         **_feature_distances(judge, images[generated_sample], real_images[real_sample],
                              real_images[other_real_sample], seed),
-        **_diversity(images, pair_class_ids(request_hair, request_eyes), real_images,
+        **diversity(images, pair_class_ids(request_hair, request_eyes), real_images,
                      pair_class_ids(real_hair, real_eyes), pairs_per_class, seed),
         **_memorisation(images, real_images, memorisation_queries, rng),
         "hair_confusion": confusion_matrix(request_hair, judged_hair, NUM_HAIR).tolist(),
@@ -428,7 +428,7 @@ def _feature_distances(judge, generated, real, other_real, seed: int) -> dict:
     }
 
 
-def _diversity(images, class_ids, real_images, real_class_ids, pairs_per_class: int, seed: int) -> dict:
+def diversity(images, class_ids, real_images, real_class_ids, pairs_per_class: int, seed: int) -> dict:
     """Mean within-class MS-SSIM of generated and of real faces over the classes both have."""
     generated = ms_ssim_by_class(images, class_ids, pairs_per_class, seed)
     real = ms_ssim_by_class(real_images, real_class_ids, pairs_per_class, seed)
@@ -481,5 +481,34 @@ def format_table(results: dict) -> str:
         mistakes = common_mistakes(np.array(results[key]), names)
         described = ", ".join(f"{asked} read as {read} ({faces})" for asked, read, faces in mistakes)
         lines.append(f"most common {part} misreadings: {described or 'none'}")
+    return "\n".join(lines)
+
+
+COMPARED_METRICS = (
+    ("hair accuracy", "hair_accuracy", "{:.3f}"),
+    ("eye accuracy", "eye_accuracy", "{:.3f}"),
+    ("both accuracy", "both_accuracy", "{:.3f}"),
+    ("demo score (of 100)", "demo_score", "{:d}"),
+    ("Fréchet distance", "fid", "{:.3f}"),
+    ("  real floor", "fid_real_floor", "{:.3f}"),
+    ("KID", "kid", "{:.4f}"),
+    ("  real floor", "kid_real_floor", "{:.4f}"),
+    ("MS-SSIM within class", "ms_ssim_generated", "{:.3f}"),
+    ("  real faces", "ms_ssim_real", "{:.3f}"),
+    ("nearest training face", "nearest_training_distance", "{:.1f}"),
+    ("  real to real", "nearest_training_distance_real", "{:.1f}"),
+)
+
+
+def comparison_table(evaluations: dict[str, dict]) -> str:
+    """Several ``evaluate_generator`` results side by side: one row per metric, one column per generator."""
+    if not evaluations:
+        raise ValueError("nothing to compare: pass {name: results of evaluate_generator}")
+    width = max(len(name) for name, *_ in COMPARED_METRICS)
+    columns = [max(10, len(name)) for name in evaluations]
+    lines = [f"{'metric':<{width}}" + "".join(f"  {name:>{column}}" for name, column in zip(evaluations, columns))]
+    for label, key, number in COMPARED_METRICS:
+        cells = (number.format(results[key]) for results in evaluations.values())
+        lines.append(f"{label:<{width}}" + "".join(f"  {cell:>{column}}" for cell, column in zip(cells, columns)))
     return "\n".join(lines)
 

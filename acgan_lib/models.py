@@ -67,7 +67,7 @@ def sample_noise(count: int, dim: int, distribution: str = "uniform", rng=None) 
     return noise.astype(np.float32)
 
 
-def build_generator(profile: Profile, normalisation: str = "none",
+def build_generator(profile: Profile, normalisation: str | None = None,
                     activation: str = GENERATOR_ACTIVATION) -> keras.Model:
     """The seed's generator: [noise, hair, eyes] -> Dense -> reshape -> up blocks -> 3-filter conv.
 
@@ -76,7 +76,9 @@ def build_generator(profile: Profile, normalisation: str = "none",
     -> the profile's output activation. The seed names no activation after the dense layer; we add the
     block activation there (DCGAN's "project and reshape", and without it Dense and the first transposed
     conv would compose into one linear map). Layer groups: ``stem``, ``up1``..``upN``, ``output``.
+    ``normalisation`` defaults to the profile's ``generator_normalisation``.
     """
+    normalisation = profile.generator_normalisation if normalisation is None else normalisation
     check_block_options(activation, normalisation)
     noise = keras.Input((profile.noise_dim,), name="noise")
     hair, eyes = _label_inputs()
@@ -98,7 +100,7 @@ def build_generator(profile: Profile, normalisation: str = "none",
     return keras.Model({"noise": noise, "hair": hair, "eyes": eyes}, image, name="generator")
 
 
-def build_discriminator(profile: Profile, head: str | None = None, normalisation: str = "none",
+def build_discriminator(profile: Profile, head: str | None = None, normalisation: str | None = None,
                         activation: str = DISCRIMINATOR_ACTIVATION) -> keras.Model:
     """The seed's discriminator trunk (down blocks, then flatten) with one of three heads.
 
@@ -108,9 +110,11 @@ def build_discriminator(profile: Profile, head: str | None = None, normalisation
     - ``projection`` (Miyato and Koyama 2018): Dense(1)(features) + <V_hair y_hair, features>
       + <V_eyes y_eyes, features>, where V y of a one-hot y is the class's embedding row.
     For ``full``: (96, 96, 3) -> down blocks of 32, 64, 128, 256 channels -> (6, 6, 256) -> 9216 features.
-    Layer groups: ``down1``..``downN``, ``features``, ``head``. All outputs are logits.
+    Layer groups: ``down1``..``downN``, ``features``, ``head``. All outputs are logits. ``head`` and
+    ``normalisation`` default to the profile's ``head`` and ``discriminator_normalisation``.
     """
     head = profile.head if head is None else head
+    normalisation = profile.discriminator_normalisation if normalisation is None else normalisation
     if head not in HEADS:
         raise ValueError(f"unknown discriminator head {head!r}; valid heads: {', '.join(HEADS)}")
     check_block_options(activation, normalisation)

@@ -19,6 +19,7 @@ PIXEL_RANGES = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0)}
 OUTPUT_ACTIVATIONS = tuple(PIXEL_RANGES)
 NOISE_DISTRIBUTIONS = ("uniform", "gaussian")
 HEADS = ("concat", "acgan", "projection")
+NORMALISATIONS = ("none", "batch_norm", "spectral_norm")  # what blocks.py can put in a block
 LOSSES = ("bce", "hinge")
 MIN_IMAGE_SIZE, MAX_IMAGE_SIZE = 32, 128
 
@@ -39,6 +40,8 @@ class Profile:
     generator_strides: tuple[int, ...]  # first-conv stride of each up block (seed: 2, 2, 2, 4)
     discriminator_channels: tuple[int, ...]  # channels of each down block (seed: 32, 64, 128, 256)
     head: str = "concat"  # how D is conditioned: concat (seed 000), acgan, projection
+    generator_normalisation: str = "none"  # none (seed 000), batch_norm or spectral_norm: see blocks.py
+    discriminator_normalisation: str = "none"
     output_activation: str = "sigmoid"  # generator output; sets the pixel range the pipeline feeds
     noise_distribution: str = "uniform"  # seed 000: uniform in [-1, 1]
     learning_rate_d: float = 1e-4  # seed 000: Adam, 1e-4 for both
@@ -85,6 +88,8 @@ def _validate(profile: Profile) -> None:
     _check_choice("output_activation", profile.output_activation, OUTPUT_ACTIVATIONS)
     _check_choice("noise_distribution", profile.noise_distribution, NOISE_DISTRIBUTIONS)
     _check_choice("loss", profile.loss, LOSSES)
+    _check_choice("generator_normalisation", profile.generator_normalisation, NORMALISATIONS)
+    _check_choice("discriminator_normalisation", profile.discriminator_normalisation, NORMALISATIONS)
     for field in ("learning_rate_d", "learning_rate_g", "adam_beta_1", "adam_beta_2"):
         _check_number(field, getattr(profile, field), low=0.0, high=1.0, low_open=True)
     _check_number("label_smoothing", profile.label_smoothing, low=0.0, high=1.0)

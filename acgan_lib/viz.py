@@ -425,3 +425,47 @@ def _grid_corner(picture: np.ndarray, rows: int | None, columns: int | None) -> 
     bottom = picture.shape[0] if rows is None else int(round(rows * cell_height)) + 1
     right = picture.shape[1] if columns is None else int(round(columns * cell_width)) + 1
     return picture[:bottom, :right]
+
+
+def plot_confusion(hair_confusion, eye_confusion, title: str | None = "what the judge read on generated faces"):
+    """The judge's confusion matrices for hair and eyes side by side: rows are the requested colour,
+    columns the colour read, each row as shares of its faces (a perfect generator fills the diagonal)."""
+    figure, axes = plt.subplots(1, 2, figsize=(12, 5.4))
+    for axis, matrix, names, part in ((axes[0], hair_confusion, HAIR_COLOURS, "hair"),
+                                      (axes[1], eye_confusion, EYE_COLOURS, "eyes")):
+        matrix = np.asarray(matrix, dtype=float)
+        if matrix.shape != (len(names), len(names)):
+            raise ValueError(f"the {part} confusion matrix must be {len(names)} x {len(names)}; got {matrix.shape}")
+        shares = matrix / np.maximum(matrix.sum(axis=1, keepdims=True), 1)
+        axis.imshow(shares, cmap="Blues", vmin=0, vmax=1)
+        axis.set_xticks(range(len(names)), labels=names, rotation=60, ha="right", fontsize=8)
+        axis.set_yticks(range(len(names)), labels=names, fontsize=8)
+        axis.set_xlabel(f"{part} the judge read")
+        axis.set_ylabel(f"{part} requested")
+        for (row, column), share in np.ndenumerate(shares):
+            if share >= 0.05:
+                axis.text(column, row, f"{share:.0%}".rstrip("%"), ha="center", va="center", fontsize=6,
+                          color="white" if share > 0.5 else "black")
+    if title:
+        figure.suptitle(title)
+    figure.tight_layout()
+    return figure
+
+
+def show_neighbours(queries: np.ndarray, references: np.ndarray, indices, distances=None,
+                    title: str | None = "generated faces (left) and their nearest training faces"):
+    """Each query face followed by its nearest reference faces, one row per query.
+
+    ``indices`` (and ``distances``) are what ``evaluation.nearest_neighbours`` returns: (queries, k).
+    """
+    indices = np.asarray(indices)
+    if indices.ndim != 2 or len(indices) != len(queries):
+        raise ValueError(f"indices must be (queries, k) with one row per query; got {indices.shape} "
+                         f"for {len(queries)} queries")
+    rows = [np.concatenate([queries[row : row + 1], references[indices[row]]]) for row in range(len(queries))]
+    neighbours = indices.shape[1]
+    labels = None
+    if distances is not None:
+        labels = [f"{np.asarray(distances)[row, 0]:.1f}" for row in range(len(queries))]
+    return show_grid(np.concatenate(rows), columns=1 + neighbours, title=title, row_labels=labels,
+                     column_labels=["generated"] + [f"nearest {rank}" for rank in range(1, neighbours + 1)])

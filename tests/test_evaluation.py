@@ -2,8 +2,8 @@
 
 Metrics on arrays are checked against exact answers (a shift of every feature, a hand-computed kernel
 sum, an exact copy). ``evaluate_generator`` is checked with a small judge trained here and four stand-in
-generators built from the renderer: a perfect one (renders the requested colours), one that ignores its
-labels, a collapsed one (one face for every request) and a copier (returns training faces).
+generators from ``reference_generators``: a perfect one (renders the requested colours), one that ignores
+its labels, a collapsed one (one face for every request) and a copier (returns training faces).
 """
 
 import json
@@ -17,6 +17,7 @@ from acgan_lib import evaluation
 from acgan_lib.evaluation import (
     all_pairs,
     common_mistakes,
+    comparison_table,
     conditional_accuracy,
     confusion_matrix,
     demo_score,
@@ -37,7 +38,13 @@ from acgan_lib.judge import JudgeSettings, build_judge, train_judge
 from acgan_lib.labels import NUM_EYES, NUM_HAIR
 from acgan_lib.models import build_generator
 from acgan_lib.profiles import get_profile
-from acgan_lib.synthetic import render_dataset, render_faces, sample_labels
+from acgan_lib.reference_generators import (
+    collapsed_source,
+    copying_source,
+    label_blind_source,
+    perfect_source,
+)
+from acgan_lib.synthetic import render_dataset, render_faces
 
 SIZE = 32
 REQUIRED_KEYS = {"hair_accuracy", "eye_accuracy", "both_accuracy", "demo_score", "fid", "fid_real_floor", "kid",
@@ -258,26 +265,10 @@ def test_load_generator_says_what_is_wrong(tmp_path):
 REAL_IMAGES, REAL_HAIR, REAL_EYES = render_dataset(600, size=SIZE, seed=12)
 
 
-def perfect(hair_ids, eye_ids, seed):
-    """Draws exactly what is asked: new faces (another seed than the real set) in the requested colours."""
-    return render_faces(hair_ids, eye_ids, size=SIZE, seed=seed + 100)
-
-
-def ignores_labels(hair_ids, eye_ids, seed):
-    """Draws good faces in colours of its own choosing."""
-    hair, eyes = sample_labels(len(hair_ids), seed=seed + 1)
-    return render_faces(hair, eyes, size=SIZE, seed=seed + 100)
-
-
-def collapsed(hair_ids, eye_ids, seed):
-    """Draws one face, whatever is asked."""
-    return np.repeat(render_faces([0], [0], size=SIZE, seed=7), len(hair_ids), axis=0)
-
-
-def copier(hair_ids, eye_ids, seed):
-    """Returns training faces (of the requested colours where the training set has one)."""
-    index = [np.flatnonzero((REAL_HAIR == hair) & (REAL_EYES == eye))[:1] for hair, eye in zip(hair_ids, eye_ids)]
-    return REAL_IMAGES[[found[0] if len(found) else 0 for found in index]]
+perfect = perfect_source(SIZE)
+ignores_labels = label_blind_source(SIZE)
+collapsed = collapsed_source(SIZE)
+copier = copying_source(REAL_IMAGES, REAL_HAIR, REAL_EYES)
 
 
 @pytest.fixture(scope="module")
@@ -343,6 +334,16 @@ def test_a_copying_generator_sits_on_its_training_faces(evaluations):
     results = evaluations["copier"]
     assert results["nearest_training_distance"] == pytest.approx(0.0, abs=1e-6)
     assert results["nearest_training_distance_real"] > 1.0
+
+
+def test_the_comparison_table_has_a_column_per_generator(evaluations):
+    table = comparison_table({"perfect": evaluations["perfect"], "collapsed": evaluations["collapsed"]})
+    header, *rows = table.splitlines()
+    assert header.split()[-2:] == ["perfect", "collapsed"]
+    ms_ssim_row = next(row for row in rows if row.startswith("MS-SSIM within class"))
+    assert ms_ssim_row.split()[-1] == "1.000"
+    with pytest.raises(ValueError, match="nothing to compare"):
+        comparison_table({})
 
 
 def test_demo_score_is_out_of_100_requests(judge):

@@ -93,6 +93,17 @@ def test_resuming_keeps_what_the_monitor_noted_before_the_checkpoint(tmp_path, f
     assert json.loads((tmp_path / "monitor.json").read_text()) == noted[:1]
 
 
+def test_the_models_follow_the_profile_and_after_step_sees_every_row(tmp_path, faces):
+    profile = get_profile("smoke", train_steps=3, generator_normalisation="batch_norm",
+                          discriminator_normalisation="spectral_norm")
+    trainer = GANTrainer(profile, tmp_path)
+    assert any(isinstance(layer, keras.layers.BatchNormalization) for layer in trainer.generator.layers)
+    assert any(isinstance(layer, keras.layers.SpectralNormalization) for layer in trainer.discriminator.layers)
+    seen = []
+    rows = trainer.fit(*faces, progress=False, after_step=lambda row: seen.append((row["step"], trainer.steps_done)))
+    assert seen == [(1, 1), (2, 2), (3, 3)] and len(rows) == 3
+
+
 def test_resume_without_a_checkpoint_says_so(tmp_path, faces):
     with pytest.raises(FileNotFoundError, match="nothing to resume"):
         GANTrainer(get_profile("smoke"), tmp_path).fit(*faces, resume=True, progress=False)

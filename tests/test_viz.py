@@ -180,3 +180,27 @@ def test_sample_grids_and_progress_strip(tmp_path):
     assert figure.axes[0].images[0].get_array().shape[:2] == (2 * 5 + 1, 3 * 5 + 1)  # 2 x 3 cells of 4 pixels
     with pytest.raises(ValueError, match="empty"):
         viz.show_progress({})
+
+
+def test_confusion_plot_shows_shares_of_each_requested_colour():
+    hair = np.diag(np.full(12, 5))
+    hair[0] = [0, 4] + [0] * 9 + [1]  # orange asked 5 times: 4 read as white, 1 as blonde
+    figure = viz.plot_confusion(hair, np.eye(11, dtype=int))
+    hair_axis, eye_axis = figure.axes[:2]
+    assert hair_axis.images[0].get_array()[0, 1] == pytest.approx(0.8)
+    assert {text.get_text() for text in hair_axis.texts} == {"80", "20", "100"}
+    assert len(eye_axis.texts) == 11
+    with pytest.raises(ValueError, match="12 x 12"):
+        viz.plot_confusion(np.eye(11), np.eye(11))
+
+
+def test_neighbours_figure_puts_each_query_before_its_neighbours():
+    queries = np.full((2, 4, 4, 3), 200, np.uint8)
+    references = np.stack([np.full((4, 4, 3), value, np.uint8) for value in (0, 50, 100)])
+    figure = viz.show_neighbours(queries, references, [[2, 0], [1, 2]], distances=[[3.0, 4.0], [5.5, 6.0]])
+    picture = figure.axes[0].images[0].get_array()
+    assert picture.shape[:2] == (1 + 2 * 5, 1 + 3 * 5)
+    assert picture[1, 1, 0] == 200 and picture[1, 6, 0] == 100 and picture[6, 6, 0] == 50
+    assert [label.get_text() for label in figure.axes[0].get_yticklabels()] == ["3.0", "5.5"]
+    with pytest.raises(ValueError, match="one row per query"):
+        viz.show_neighbours(queries, references, [[0, 1]])
