@@ -29,7 +29,7 @@ Two switches let a failure-analysis notebook change one thing at a time:
 from __future__ import annotations
 
 import keras
-from keras import layers
+from keras import layers, ops
 
 from .profiles import NORMALISATIONS
 
@@ -133,3 +133,23 @@ def activation_layer(activation: str, *, name: str) -> keras.layers.Layer:
     if activation == "leaky_relu":
         return layers.LeakyReLU(negative_slope=LEAKY_RELU_SLOPE, name=name)
     return layers.Activation(activation, name=name)
+
+
+@keras.saving.register_keras_serializable(package="acgan_lib")
+class MinibatchSpread(layers.Layer):
+    """Adds one feature map holding how much the batch varies (Karras et al. 2018, "minibatch stddev").
+
+    D judges one image at a time, so a generator that draws the same face for every noise vector looks
+    no worse to it than one that draws many. This layer gives D the average standard deviation of the
+    features across the batch, the same value at every position of an extra channel; a collapsed batch
+    of fakes shows a spread near 0 that real batches never have, so D can call it out. It has no weights.
+    """
+
+    def call(self, features):
+        spread = ops.mean(ops.sqrt(ops.var(features, axis=0) + 1e-8))
+        extra = ops.ones_like(features[..., :1]) * spread
+        return ops.concatenate([features, extra], axis=-1)
+
+    def compute_output_shape(self, input_shape):
+        return (*input_shape[:-1], input_shape[-1] + 1)
+

@@ -145,14 +145,15 @@ def _train(arguments) -> int:
     return 0
 
 
-def _training_data(profile, data_source: dict):
-    """(images, hair_ids, eye_ids) from the built-in renderer or a course dataset folder."""
+def _training_data(profile, data_source: dict, directory: Path | None = None):
+    """(images, hair_ids, eye_ids) from the built-in renderer (cached in ``directory``, default data/) or a
+    course dataset folder."""
     from .data_cache import synthetic_dataset
     from .datasets import load_2017, load_2018
 
     name, root = next(iter(data_source.items()))
     if name == "synthetic":
-        dataset = synthetic_dataset(profile.dataset_size, profile.image_size, seed=profile.seed)
+        dataset = synthetic_dataset(profile.dataset_size, profile.image_size, seed=profile.seed, directory=directory)
         return dataset.images, dataset.hair_ids, dataset.eye_ids
     real = (load_2017 if name == "2017" else load_2018)(root, profile.image_size)
     print(real.report.summary())
@@ -205,11 +206,13 @@ def _add_evaluation_commands(commands) -> None:
     evaluate.add_argument("--out", type=Path, default=None, help="write the results as JSON here")
     evaluate.add_argument("--samples-per-pair", type=int, default=10, help="faces drawn per requested pair")
     evaluate.add_argument("--seed", type=int, default=0, help="noise and sampling seed")
-    evaluate.add_argument("--noise", choices=NOISE_DISTRIBUTIONS, default="uniform",
-                          help="the noise the generator was trained with")
+    evaluate.add_argument("--noise", choices=NOISE_DISTRIBUTIONS, default=None,
+                          help="the noise the generator was trained with (default: from the run.json beside "
+                               "the generator, else uniform)")
     evaluate.add_argument("--real-count", type=int, default=None,
-                          help="built-in real faces to compare with (default: the dataset size of the "
-                               "profile with the generator's image size)")
+                          help="built-in real faces to compare with (default: the run's training faces when a "
+                               "run.json lies beside the generator, else the dataset of the profile with the "
+                               "generator's image size)")
     evaluate.add_argument("--judge-dataset-size", type=int, default=None,
                           help="faces the judge trains on (default: judge.JudgeSettings; it is trained once "
                                "per setting and cached)")
@@ -223,8 +226,9 @@ def _add_evaluation_commands(commands) -> None:
     sample.add_argument("--tags", type=Path, required=True, help="rows 'n,<hair> hair <eye> eyes'")
     sample.add_argument("--out", type=Path, required=True, help="folder for <n>.png and grid.png")
     sample.add_argument("--seed", type=int, default=0, help="noise seed")
-    sample.add_argument("--noise", choices=NOISE_DISTRIBUTIONS, default="uniform",
-                        help="the noise the generator was trained with")
+    sample.add_argument("--noise", choices=NOISE_DISTRIBUTIONS, default=None,
+                        help="the noise the generator was trained with (default: from the run.json beside "
+                             "the generator, else uniform)")
     sample.set_defaults(handler=_sample)
 
 
@@ -233,7 +237,6 @@ def _evaluate(arguments) -> int:
 
     import numpy as np
 
-    from .data_cache import synthetic_dataset
     from .datasets import read_test_tags
     from .evaluation import evaluate_generator, format_table, generator_source, load_generator
     from .judge import JudgeSettings, load_or_train_judge
@@ -241,7 +244,7 @@ def _evaluate(arguments) -> int:
     generator = load_generator(arguments.generator)
     requests = read_test_tags(arguments.tags) if arguments.tags else None
     image_size = generator.output.shape[1]
-    real_count, real_seed = _real_data_for(image_size, arguments.real_count)
+    run = _run_beside(arguments.generator)
     chosen = {"dataset_size": arguments.judge_dataset_size, "epochs": arguments.judge_epochs}
     settings = JudgeSettings(**{field: value for field, value in chosen.items() if value is not None})
     print(f"judge for {image_size} px: loading it, or training it once (cached in the data folder)")
@@ -249,21 +252,53 @@ def _evaluate(arguments) -> int:
     held_out = judge.manifest["held_out"]
     print(f"judge {'reused' if judge.reused else 'trained'}: {judge.path.name}, held-out accuracy "
           f"hair {held_out['hair_accuracy']:.4f}, eyes {held_out['eye_accuracy']:.4f}")
-    real = synthetic_dataset(real_count, image_size, seed=real_seed, directory=arguments.data_dir)
+    real_images, real_hair, real_eyes, real_source = _real_faces(run, image_size, arguments)
+    print(f"real faces to compare with: {len(real_images)}, {real_source}")
     pairs = None if requests is None else (np.array([request.hair for request in requests]),
                                            np.array([request.eye for request in requests]))
+    noise = _noise_of(run, arguments.noise)
     results = evaluate_generator(
-        generator_source(generator, arguments.noise), judge.model, real.images, real.hair_ids, real.eye_ids,
+        generator_source(generator, noise), judge.model, real_images, real_hair, real_eyes,
         requests=pairs, samples_per_pair=arguments.samples_per_pair, seed=arguments.seed,
     )
-    results = {"generator": str(arguments.generator), "image_size": image_size, "real_faces": real_count,
-               "judge": judge.path.name, "judge_held_out": held_out, **results}
+    results = {"generator": str(arguments.generator), "image_size": image_size, "noise": noise,
+               "real_faces": len(real_images), "real_source": real_source, "judge": judge.path.name,
+               "judge_held_out": held_out, **results}
     print(format_table(results))
     if arguments.out:
         arguments.out.parent.mkdir(parents=True, exist_ok=True)
         arguments.out.write_text(json.dumps(results, indent=2) + "\n")
         print(f"wrote {arguments.out}")
     return 0
+
+
+def _run_beside(generator_path: Path) -> dict | None:
+    """The run.json of the run folder a generator was saved in (``train`` writes both), or None."""
+    from .run_records import read_run_info
+
+    return read_run_info(generator_path.parent)
+
+
+def _noise_of(run: dict | None, chosen: str | None) -> str:
+    """The noise to draw with: the one asked for, else the run's, else uniform (the seed's)."""
+    if chosen is not None:
+        return chosen
+    return run["profile"]["noise_distribution"] if run else "uniform"
+
+
+def _real_faces(run: dict | None, image_size: int, arguments):
+    """Real faces to compare with, and a description: the run's own training faces when the generator
+    came from a run (unless --real-count asks for built-in ones), else built-in faces."""
+    from .data_cache import synthetic_dataset
+    from .profiles import profile_from_dict
+
+    profile = profile_from_dict(run["profile"]) if run else None
+    if profile and arguments.real_count is None and profile.image_size == image_size:
+        images, hair_ids, eye_ids = _training_data(profile, run["data"], arguments.data_dir)
+        return images, hair_ids, eye_ids, f"the run's training faces ({next(iter(run['data']))})"
+    count, seed = _real_data_for(image_size, arguments.real_count)
+    real = synthetic_dataset(count, image_size, seed=seed, directory=arguments.data_dir)
+    return real.images, real.hair_ids, real.eye_ids, f"built-in faces (seed {seed})"
 
 
 def _real_data_for(image_size: int, real_count: int | None) -> tuple[int, int]:
@@ -290,7 +325,7 @@ def _sample(arguments) -> int:
     _check_unique_numbers(requests, arguments.tags)
     generator = load_generator(arguments.generator)
     images = generate(generator, [request.hair for request in requests], [request.eye for request in requests],
-                      seed=arguments.seed, noise_distribution=arguments.noise)
+                      seed=arguments.seed, noise_distribution=_noise_of(_run_beside(arguments.generator), arguments.noise))
     arguments.out.mkdir(parents=True, exist_ok=True)
     for request, image in zip(requests, images):
         Image.fromarray(image).save(arguments.out / f"{request.n}.png")

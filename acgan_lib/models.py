@@ -33,6 +33,7 @@ from keras import layers
 
 from acgan_lib.blocks import (
     KERNEL_SIZE,
+    MinibatchSpread,
     check_block_options,
     down_block,
     normalise_and_activate,
@@ -123,6 +124,8 @@ def build_discriminator(profile: Profile, head: str | None = None, normalisation
     for index, channels in enumerate(profile.discriminator_channels, start=1):
         features = down_block(features, channels, name=f"down{index}",
                               activation=activation, normalisation=normalisation)
+    if profile.minibatch_spread:
+        features = MinibatchSpread(name="features_spread")(features)
     features = layers.Flatten(name="features_flatten")(features)
     name = f"discriminator_{head}"
     if head == "acgan":

@@ -42,6 +42,7 @@ class Profile:
     head: str = "concat"  # how D is conditioned: concat (seed 000), acgan, projection
     generator_normalisation: str = "none"  # none (seed 000), batch_norm or spectral_norm: see blocks.py
     discriminator_normalisation: str = "none"
+    minibatch_spread: bool = False  # D also sees how much its batch varies (blocks.MinibatchSpread)
     output_activation: str = "sigmoid"  # generator output; sets the pixel range the pipeline feeds
     noise_distribution: str = "uniform"  # seed 000: uniform in [-1, 1]
     learning_rate_d: float = 1e-4  # seed 000: Adam, 1e-4 for both
@@ -52,6 +53,7 @@ class Profile:
     label_smoothing: float = 0.0  # one-sided: real targets become 1 - label_smoothing
     loss: str = "bce"  # bce (the seed's, non-saturating for G) or hinge
     aux_weight: float = 1.0  # weight of the hair and eye classification losses (acgan head)
+    classify_fakes: bool = True  # acgan head: D also learns the labels of fakes (the ACGAN paper) or real only
     checkpoint_every: int = 500  # steps between checkpoints (and one at the end)
     seed: int = 0
 
@@ -88,6 +90,9 @@ def _validate(profile: Profile) -> None:
     _check_choice("output_activation", profile.output_activation, OUTPUT_ACTIVATIONS)
     _check_choice("noise_distribution", profile.noise_distribution, NOISE_DISTRIBUTIONS)
     _check_choice("loss", profile.loss, LOSSES)
+    for field in ("minibatch_spread", "classify_fakes"):
+        if not isinstance(getattr(profile, field), bool):
+            raise ValueError(f"profile {field} must be True or False; got {getattr(profile, field)!r}")
     _check_choice("generator_normalisation", profile.generator_normalisation, NORMALISATIONS)
     _check_choice("discriminator_normalisation", profile.discriminator_normalisation, NORMALISATIONS)
     for field in ("learning_rate_d", "learning_rate_g", "adam_beta_1", "adam_beta_2"):

@@ -136,7 +136,9 @@ class GANTrainer:
             adversarial = discriminator_adversarial_loss(
                 real["real_fake"], fake["real_fake"], self.profile.loss, self.profile.label_smoothing
             )
-            classification = classification_loss(real, hair_ids, eye_ids) + classification_loss(fake, hair_ids, eye_ids)
+            classification = classification_loss(real, hair_ids, eye_ids)
+            if self.profile.classify_fakes:
+                classification += classification_loss(fake, hair_ids, eye_ids)
             loss = self._batch_mean(adversarial + self.profile.aux_weight * classification)
         gradients = tape.gradient(loss, self.discriminator.trainable_variables)
         self.discriminator_optimizer.apply_gradients(zip(gradients, self.discriminator.trainable_variables))

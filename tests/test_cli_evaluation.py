@@ -4,6 +4,7 @@ The judge is kept tiny (--judge-dataset-size, --judge-epochs) and shared through
 that the evaluate tests check the command's plumbing in seconds; the metrics have their own tests.
 """
 
+import dataclasses
 import json
 
 import numpy as np
@@ -13,6 +14,7 @@ from PIL import Image
 from acgan_lib.cli import main
 from acgan_lib.models import build_generator
 from acgan_lib.profiles import get_profile
+from acgan_lib.run_records import write_run_info
 
 REQUIRED_KEYS = {"hair_accuracy", "eye_accuracy", "both_accuracy", "demo_score", "fid", "fid_real_floor", "kid",
                  "ms_ssim_generated", "ms_ssim_real"}
@@ -133,3 +135,25 @@ def test_two_lines_with_one_number_would_overwrite_each_other(generator_path, tm
                  "--out", str(tmp_path / "samples")]) == 2
     error = capsys.readouterr().err
     assert "line 3" in error and "line 1" in error
+
+
+def test_evaluate_and_sample_read_the_run_beside_the_generator(tmp_path, data_dir, tags_file, capsys):
+    """A generator saved by ``train`` is judged with the run's noise and against the run's training faces."""
+    profile = get_profile("smoke", noise_distribution="gaussian", dataset_size=120, seed=3)
+    build_generator(profile).save(tmp_path / "generator.keras")
+    write_run_info(tmp_path, {"status": "finished", "step": 4, "steps": 4, "profile": dataclasses.asdict(profile),
+                              "data": {"synthetic": None}})
+    out = tmp_path / "evaluation.json"
+    assert main(["evaluate", "--generator", str(tmp_path / "generator.keras"), "--data-dir", str(data_dir),
+                 "--judge-dataset-size", "40", "--judge-epochs", "1", "--samples-per-pair", "2",
+                 "--out", str(out)]) == 0
+    results = json.loads(out.read_text())
+    assert results["noise"] == "gaussian" and results["real_faces"] == 120
+    assert "the run's training faces" in results["real_source"]
+    assert list(data_dir.glob("synthetic_32px_120_seed3_*.npz"))
+
+    uniform, gaussian = tmp_path / "uniform", tmp_path / "gaussian"
+    for folder, noise in ((uniform, ["--noise", "uniform"]), (gaussian, [])):
+        assert main(["sample", "--generator", str(tmp_path / "generator.keras"), "--tags", str(tags_file),
+                     "--out", str(folder), *noise]) == 0
+    assert not np.array_equal(*(np.asarray(Image.open(folder / "1.png")) for folder in (uniform, gaussian)))

@@ -7,7 +7,7 @@ import keras
 import numpy as np
 import pytest
 
-from acgan_lib.blocks import ACTIVATIONS, NORMALISATIONS, down_block, up_block
+from acgan_lib.blocks import ACTIVATIONS, NORMALISATIONS, MinibatchSpread, down_block, up_block
 from acgan_lib.flops import forward_flops, layer_flops
 from acgan_lib.labels import NUM_EYES, NUM_HAIR, one_hot
 from acgan_lib.models import (
@@ -396,3 +396,25 @@ def test_unknown_block_option_is_refused_by_the_block_too():
 def test_unknown_noise_distribution_lists_the_valid_ones():
     with pytest.raises(ValueError, match="valid distributions: uniform, gaussian"):
         sample_noise(2, 3, "cauchy")
+
+
+def test_minibatch_spread_shows_d_how_much_its_batch_varies(tmp_path):
+    spread = MinibatchSpread()
+    varied = np.random.default_rng(0).normal(size=(8, 4, 4, 3)).astype(np.float32)
+    collapsed = np.repeat(varied[:1], 8, axis=0)
+    varied_out, collapsed_out = (np.asarray(spread(batch)) for batch in (varied, collapsed))
+    assert varied_out.shape == (8, 4, 4, 4)
+    np.testing.assert_array_equal(varied_out[..., :3], varied)  # the features pass through unchanged
+    expected = np.sqrt(varied.var(axis=0) + 1e-8).mean()
+    np.testing.assert_allclose(varied_out[..., 3], expected, rtol=1e-5)
+    assert np.all(collapsed_out[..., 3] < 1e-3) and expected > 0.5
+
+    profile = get_profile("smoke", head="acgan", minibatch_spread=True)
+    discriminator = build_discriminator(profile)
+    last_block_channels = profile.discriminator_channels[-1]
+    assert discriminator.get_layer("features_spread").output.shape[-1] == last_block_channels + 1
+    discriminator.save(tmp_path / "d.keras")
+    loaded = keras.models.load_model(tmp_path / "d.keras", safe_mode=True)
+    images = np.random.default_rng(1).random((4, 32, 32, 3)).astype(np.float32)
+    np.testing.assert_allclose(loaded({"image": images})["real_fake"], discriminator({"image": images})["real_fake"],
+                               rtol=1e-6)

@@ -57,6 +57,8 @@ def test_overrides_are_validated():
         get_profile("quick", loss="wasserstein")
     with pytest.raises(ValueError, match="d_steps_per_g_step must be a positive integer"):
         get_profile("quick", d_steps_per_g_step=0)
+    with pytest.raises(ValueError, match="classify_fakes must be True or False"):
+        get_profile("quick", classify_fakes="no")
     with pytest.raises(ValueError, match="generator_normalisation must be one of none, batch_norm, spectral_norm"):
         get_profile("quick", generator_normalisation="layer_norm")
 

@@ -139,3 +139,18 @@ def test_batch_must_split_evenly_over_replicas(tmp_path):
 
     with pytest.raises(ValueError, match="divisible by the 2 replicas"):
         GANTrainer(get_profile("smoke", batch_size=7), tmp_path, strategy=TwoReplicas())
+
+
+def test_classify_fakes_decides_whether_d_learns_the_labels_of_fakes(tmp_path, faces):
+    """With the acgan head D's loss includes the hair and eye cross-entropy on fakes only when asked; other
+    heads have no classifier, so the setting changes nothing for them."""
+    images, hair_ids, eye_ids = faces
+    batch = (tf.constant(images[:8], tf.float32) / 255.0, tf.constant(hair_ids[:8], tf.int32), tf.constant(eye_ids[:8], tf.int32))
+    losses = {}
+    for head in ("acgan", "concat"):
+        for classify_fakes in (True, False):
+            profile = get_profile("smoke", head=head, classify_fakes=classify_fakes)
+            trainer = GANTrainer(profile, tmp_path / f"{head}_{classify_fakes}")
+            losses[head, classify_fakes] = float(trainer.discriminator_update(*batch)["d_loss"])
+    assert losses["acgan", True] > losses["acgan", False] + 1.0  # about ln 12 + ln 11 for an untrained D
+    assert losses["concat", True] == pytest.approx(losses["concat", False], abs=1e-6)
