@@ -9,12 +9,16 @@ TensorFlow's ``*_with_logits`` ops), which is both numerically stable and the re
   is winning.
 - ``hinge`` (Miyato et al. 2018): D wants real logits above +1 and fake below -1; G raises fake logits.
 - Auxiliary classification (ACGAN, Odena et al. 2017): cross-entropy of the hair and eye heads, on real
-  images for D and on fakes for both D and G.
+  images for D (and on fakes too, as in the paper, when the profile's ``classify_fakes`` says so) and on
+  fakes for G.
+- Mode seeking (MSGAN, Mao et al. 2019): a penalty on G for drawing the same face from different noise.
 """
 
 from __future__ import annotations
 
 import tensorflow as tf
+
+MODE_SEEKING_EPSILON = 1e-5
 
 
 def discriminator_adversarial_loss(real_logits, fake_logits, loss: str, label_smoothing: float = 0.0):
@@ -53,3 +57,23 @@ def called_real(logits):
 def class_hits(logits, class_ids):
     """1.0 where a classification head's most likely class is the right one, else 0.0; per example."""
     return tf.cast(tf.equal(tf.argmax(logits, axis=-1, output_type=tf.int32), class_ids), tf.float32)
+
+
+def pair_halves(ids):
+    """Labels whose second half repeats the first (an odd last one stays): pairs (i, i + half) share labels."""
+    half = tf.shape(ids)[0] // 2
+    return tf.concat([ids[:half], ids[:half], ids[2 * half :]], axis=0)
+
+
+def mode_seeking_penalty(images, noise):
+    """MSGAN's regulariser (Mao et al. 2019) for a batch whose halves share their labels (``pair_halves``).
+
+    The ratio mean|G(z1) - G(z2)| / mean|z1 - z2| over the pairs is how much the images move when only the
+    noise moves; a generator that ignores its noise (mode collapse within a class) has a ratio near 0.
+    The penalty is its inverse, so G is pushed to let different noise draw different faces.
+    """
+    half = tf.shape(images)[0] // 2
+    image_gap = tf.reduce_mean(tf.abs(images[:half] - images[half : 2 * half]))
+    noise_gap = tf.reduce_mean(tf.abs(noise[:half] - noise[half : 2 * half]))
+    return 1.0 / (image_gap / noise_gap + MODE_SEEKING_EPSILON)
+

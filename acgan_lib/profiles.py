@@ -53,6 +53,7 @@ class Profile:
     label_smoothing: float = 0.0  # one-sided: real targets become 1 - label_smoothing
     loss: str = "bce"  # bce (the seed's, non-saturating for G) or hinge
     aux_weight: float = 1.0  # weight of the hair and eye classification losses (acgan head)
+    mode_seeking_weight: float = 0.0  # weight of MSGAN's penalty on G for ignoring its noise (0: off)
     classify_fakes: bool = True  # acgan head: D also learns the labels of fakes (the ACGAN paper) or real only
     checkpoint_every: int = 500  # steps between checkpoints (and one at the end)
     seed: int = 0
@@ -99,6 +100,7 @@ def _validate(profile: Profile) -> None:
         _check_number(field, getattr(profile, field), low=0.0, high=1.0, low_open=True)
     _check_number("label_smoothing", profile.label_smoothing, low=0.0, high=1.0)
     _check_number("aux_weight", profile.aux_weight, low=0.0, high=float("inf"))
+    _check_number("mode_seeking_weight", profile.mode_seeking_weight, low=0.0, high=float("inf"))
     if not MIN_IMAGE_SIZE <= profile.image_size <= MAX_IMAGE_SIZE:
         raise ValueError(
             f"profile image_size must be in [{MIN_IMAGE_SIZE}, {MAX_IMAGE_SIZE}]; got {profile.image_size}"

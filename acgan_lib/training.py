@@ -38,6 +38,8 @@ from .losses import (
     classification_loss,
     discriminator_adversarial_loss,
     generator_adversarial_loss,
+    mode_seeking_penalty,
+    pair_halves,
 )
 from .models import build_discriminator, build_generator, discriminator_inputs, sample_noise
 from .monitoring import diagnose
@@ -160,7 +162,11 @@ class GANTrainer:
         fake = self._criticise(fake_images, hair_ids, eye_ids)
         per_example = generator_adversarial_loss(fake["real_fake"], self.profile.loss)
         per_example += self.profile.aux_weight * classification_loss(fake, hair_ids, eye_ids)
-        return self._batch_mean(per_example), fake
+        loss = self._batch_mean(per_example)
+        if self.profile.mode_seeking_weight:
+            penalty = mode_seeking_penalty(fake_images, noise) / self.strategy.num_replicas_in_sync
+            loss += self.profile.mode_seeking_weight * penalty
+        return loss, fake
 
     def generator_gradients(self, noise, hair_ids, eye_ids):
         """The gradient of G's loss with respect to G's weights (D is held fixed), and what it came from."""
@@ -169,8 +175,11 @@ class GANTrainer:
         return tape.gradient(loss, self.generator.trainable_variables), loss, fake
 
     def generator_update(self, hair_ids, eye_ids):
-        """One G update through D, for fresh noise and the labels of the last real batch."""
+        """One G update through D, for fresh noise and the labels of the last real batch (whose halves are
+        made to share labels when the mode-seeking penalty is on)."""
         noise = self._noise(tf.shape(hair_ids)[0])
+        if self.profile.mode_seeking_weight:
+            hair_ids, eye_ids = pair_halves(hair_ids), pair_halves(eye_ids)
         gradients, loss, fake = self.generator_gradients(noise, hair_ids, eye_ids)
         self.generator_optimizer.apply_gradients(zip(gradients, self.generator.trainable_variables))
         numbers = {

@@ -1,0 +1,38 @@
+"""The losses on cases whose answer is known by hand."""
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from acgan_lib.losses import (
+    MODE_SEEKING_EPSILON,
+    classification_loss,
+    discriminator_adversarial_loss,
+    generator_adversarial_loss,
+    mode_seeking_penalty,
+    pair_halves,
+)
+
+
+def test_bce_losses_at_a_logit_of_zero_are_log_two():
+    zero = tf.zeros((3, 1))
+    np.testing.assert_allclose(discriminator_adversarial_loss(zero, zero, "bce", 0.0), 2 * np.log(2), rtol=1e-6)
+    np.testing.assert_allclose(generator_adversarial_loss(zero, "bce"), np.log(2), rtol=1e-6)
+
+
+def test_classification_loss_is_zero_for_heads_without_classifiers():
+    loss = classification_loss({"real_fake": tf.zeros((4, 1))}, tf.constant([0, 1, 2, 3]), tf.constant([0, 1, 2, 3]))
+    np.testing.assert_array_equal(loss, np.zeros(4))
+
+
+def test_pair_halves_repeats_the_first_half_and_keeps_an_odd_last_one():
+    np.testing.assert_array_equal(pair_halves(tf.constant([1, 2, 3, 4, 5])), [1, 2, 1, 2, 5])
+    np.testing.assert_array_equal(pair_halves(tf.constant([7, 8])), [7, 7])
+
+
+def test_mode_seeking_penalty_is_the_inverse_of_image_change_per_noise_change():
+    noise = tf.constant([[0.0, 0.0], [1.0, 1.0]])  # the pair's noise differs by 1 in every entry
+    images = tf.constant([[0.0, 0.0, 0.0, 0.0], [0.5, 0.5, 0.5, 0.5]])  # and its images by 0.5
+    assert float(mode_seeking_penalty(images, noise)) == pytest.approx(1 / (0.5 + MODE_SEEKING_EPSILON))
+    collapsed = tf.zeros((2, 4))  # the same image for different noise: the largest penalty
+    assert float(mode_seeking_penalty(collapsed, noise)) == pytest.approx(1 / MODE_SEEKING_EPSILON)
