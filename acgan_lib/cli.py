@@ -75,6 +75,7 @@ TRAINING_FLAGS = {
     "batch_size": ("batch_size", int, "faces per batch"),
     "learning_rate_d": ("learning_rate_d", float, "Adam learning rate of D (seed: 1e-4)"),
     "learning_rate_g": ("learning_rate_g", float, "Adam learning rate of G (seed: 1e-4)"),
+    "lr_schedule": ("learning_rate_schedule", str, "constant or cosine (down to 0 at the last step)"),
     "beta1": ("adam_beta_1", float, "Adam beta_1"),
     "beta2": ("adam_beta_2", float, "Adam beta_2"),
     "d_steps": ("d_steps_per_g_step", int, "D updates per G update"),
@@ -302,16 +303,17 @@ def _real_faces(run: dict | None, image_size: int, arguments):
 
 
 def _real_data_for(image_size: int, real_count: int | None) -> tuple[int, int]:
-    """How many built-in faces to compare with, and their seed: by default the dataset of the profile
-    with this image size (what a default training run trains on)."""
+    """How many built-in faces to compare with, and their seed: by default the dataset of the largest
+    profile with this image size (what a default training run trains on)."""
     matching = [profile for profile in PROFILES.values() if profile.image_size == image_size]
-    seed = matching[0].seed if matching else 0
+    largest = max(matching, key=lambda profile: profile.dataset_size, default=None)  # quick over smoke
+    seed = largest.seed if largest else 0
     if real_count is not None:
         return real_count, seed
-    if not matching:
+    if largest is None:
         sizes = ", ".join(f"{profile.name} {profile.image_size} px" for profile in PROFILES.values())
         raise ValueError(f"no profile draws {image_size} px faces ({sizes}); pass --real-count")
-    return matching[0].dataset_size, seed
+    return largest.dataset_size, seed
 
 
 def _sample(arguments) -> int:

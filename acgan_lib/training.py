@@ -83,8 +83,9 @@ class GANTrainer:
         with self.strategy.scope():
             self.generator = build_generator(profile)
             self.discriminator = build_discriminator(profile)
-            self.generator_optimizer = _adam(profile.learning_rate_g, self.generator, profile)
-            self.discriminator_optimizer = _adam(profile.learning_rate_d, self.discriminator, profile)
+            self.generator_optimizer = _adam(profile.learning_rate_g, self.generator, profile, updates_per_step=1)
+            self.discriminator_optimizer = _adam(profile.learning_rate_d, self.discriminator, profile,
+                                                 updates_per_step=profile.d_steps_per_g_step)
             self.step = tf.Variable(0, dtype=tf.int64, trainable=False, name="step")
             self.batches_taken = tf.Variable(0, dtype=tf.int64, trainable=False, name="batches_taken")
             self.noise_source = tf.random.Generator.from_seed(profile.seed)
@@ -324,8 +325,15 @@ class GANTrainer:
         return image_grid(unscale_images(images, self.profile.pixel_range), columns=NUM_EYES)
 
 
-def _adam(learning_rate: float, model: keras.Model, profile: Profile) -> keras.optimizers.Optimizer:
-    """Adam for ``model``, with its moment slots made now rather than inside the first traced step."""
+def _adam(learning_rate: float, model: keras.Model, profile: Profile, updates_per_step: int) -> keras.optimizers.Optimizer:
+    """Adam for ``model``, with its moment slots made now rather than inside the first traced step.
+
+    With the ``cosine`` schedule the learning rate falls from ``learning_rate`` to 0 over the profile's
+    ``train_steps`` (``updates_per_step`` optimizer updates each); the schedule counts the optimizer's own
+    updates, which checkpoints keep, so a resumed run continues on the same curve.
+    """
+    if profile.learning_rate_schedule == "cosine":
+        learning_rate = keras.optimizers.schedules.CosineDecay(learning_rate, profile.train_steps * updates_per_step)
     optimizer = keras.optimizers.Adam(learning_rate, beta_1=profile.adam_beta_1, beta_2=profile.adam_beta_2)
     optimizer.build(model.trainable_variables)
     return optimizer

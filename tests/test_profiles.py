@@ -21,6 +21,9 @@ def test_full_is_the_seed_architecture():
     assert full.discriminator_channels == (32, 64, 128, 256)
     assert (full.noise_dim, full.batch_size, full.learning_rate_d, full.learning_rate_g) == (100, 32, 1e-4, 1e-4)
     assert (full.adam_beta_1, full.adam_beta_2, full.loss, full.head) == (0.9, 0.999, "bce", "concat")
+    assert (full.output_activation, full.noise_distribution, full.learning_rate_schedule) == ("sigmoid", "uniform", "constant")
+    assert (full.generator_normalisation, full.discriminator_normalisation) == ("none", "none")
+    assert (full.minibatch_spread, full.mode_seeking_weight, full.classify_fakes) == (False, 0.0, True)
 
 
 def test_profiles_grow_from_smoke_to_full():
@@ -57,6 +60,8 @@ def test_overrides_are_validated():
         get_profile("quick", loss="wasserstein")
     with pytest.raises(ValueError, match="d_steps_per_g_step must be a positive integer"):
         get_profile("quick", d_steps_per_g_step=0)
+    with pytest.raises(ValueError, match="learning_rate_schedule must be one of constant, cosine"):
+        get_profile("quick", learning_rate_schedule="step")
     with pytest.raises(ValueError, match="classify_fakes must be True or False"):
         get_profile("quick", classify_fakes="no")
     with pytest.raises(ValueError, match="generator_normalisation must be one of none, batch_norm, spectral_norm"):
@@ -64,5 +69,5 @@ def test_overrides_are_validated():
 
 
 def test_pixel_range_follows_the_output_activation():
-    assert get_profile("quick").pixel_range == (0.0, 1.0)
+    assert get_profile("quick", output_activation="sigmoid").pixel_range == (0.0, 1.0)
     assert get_profile("quick", output_activation="tanh").pixel_range == (-1.0, 1.0)

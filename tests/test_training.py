@@ -104,6 +104,22 @@ def test_the_models_follow_the_profile_and_after_step_sees_every_row(tmp_path, f
     assert seen == [(1, 1), (2, 2), (3, 3)] and len(rows) == 3
 
 
+def test_the_cosine_schedule_takes_the_learning_rate_to_zero_at_the_last_step(tmp_path):
+    profile = get_profile("smoke", train_steps=10, d_steps_per_g_step=2, learning_rate_schedule="cosine")
+    trainer = GANTrainer(profile, tmp_path)
+    rates = {}
+    for name, optimizer, updates in (("g", trainer.generator_optimizer, 10), ("d", trainer.discriminator_optimizer, 20)):
+        for done in (0, updates // 2, updates):
+            optimizer.iterations.assign(done)
+            rates[name, done] = float(optimizer.learning_rate)
+    assert rates["g", 0] == pytest.approx(profile.learning_rate_g) and rates["g", 10] == pytest.approx(0.0)
+    assert rates["g", 5] == pytest.approx(profile.learning_rate_g / 2, rel=1e-5)
+    assert rates["d", 10] == pytest.approx(profile.learning_rate_d / 2, rel=1e-5) and rates["d", 20] == pytest.approx(0.0)
+    constant = GANTrainer(get_profile("smoke"), tmp_path / "constant").generator_optimizer
+    constant.iterations.assign(1000)
+    assert float(constant.learning_rate) == pytest.approx(get_profile("smoke").learning_rate_g)
+
+
 def test_resume_without_a_checkpoint_says_so(tmp_path, faces):
     with pytest.raises(FileNotFoundError, match="nothing to resume"):
         GANTrainer(get_profile("smoke"), tmp_path).fit(*faces, resume=True, progress=False)
