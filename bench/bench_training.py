@@ -5,7 +5,8 @@ Run from the repository root:
     .venv/bin/python bench/bench_training.py                      # quick and full, batch 32
     .venv/bin/python bench/bench_training.py --profiles quick --steps 5 --rounds 3
 
-For each profile it builds a ``GANTrainer`` and a ``SeedStyleTrainer`` on the same G and D, warms both up
+For each profile it builds a ``GANTrainer`` and a ``SeedStyleTrainer`` on the same G and D (the profile's
+models with the seed's concat head and ``profiles.SEED_RECIPE``, what the seed's loop trains), warms both up
 (tracing and compiling are not timed), and then, in several rounds, times ``--steps`` fused steps, the
 same number of seed-style steps, and a large float32 matmul. A shared machine is noisy, so the three are
 measured next to each other in every round (in alternating order) and every figure is the median over
@@ -51,7 +52,7 @@ import tensorflow as tf
 from acgan_lib.data_cache import synthetic_dataset
 from acgan_lib.flops import forward_flops
 from acgan_lib.pipeline import make_dataset
-from acgan_lib.profiles import PROFILES, get_profile
+from acgan_lib.profiles import PROFILES, SEED_RECIPE, get_profile
 from acgan_lib.seed_style import SeedStyleTrainer
 from acgan_lib.training import GANTrainer
 
@@ -119,7 +120,8 @@ class ProfileBench:
     """A fused trainer and a seed-style trainer sharing one G and D, ready to time steps of either."""
 
     def __init__(self, profile_name: str, steps: int, work_dir: Path):
-        self.profile = get_profile(profile_name, batch_size=BATCH_SIZE)
+        # The seed's loop runs the seed's head and recipe; both loops then do the same arithmetic.
+        self.profile = get_profile(profile_name, batch_size=BATCH_SIZE, head="concat", **SEED_RECIPE)
         self.steps = steps
         faces = synthetic_dataset(BENCH_FACES, self.profile.image_size, seed=self.profile.seed, directory=work_dir)
         self.trainer = GANTrainer(self.profile, work_dir / f"run_{profile_name}")
