@@ -46,7 +46,7 @@ def test_overrides_are_validated():
         get_profile("quick", batch_size=0)
     with pytest.raises(ValueError, match="head must be one of concat, acgan, projection"):
         get_profile("quick", head="auxiliary")
-    with pytest.raises(ValueError, match="grows 3 px"):
+    with pytest.raises(ValueError, match=r"grows 4 px by strides \(2, 2, 2\) to 32 px, but image_size is 64"):
         get_profile("quick", image_size=64)
     with pytest.raises(ValueError, match=r"image_size must be in \[32, 128\]"):
         get_profile("smoke", image_size=16, generator_start_size=1)
