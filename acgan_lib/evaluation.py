@@ -457,24 +457,26 @@ def _memorisation(images, real_images, queries: int, rng: np.random.Generator) -
     }
 
 
+# (label, generated key, real key or None, number format): the rows of both tables below.
+METRIC_ROWS = (
+    ("hair accuracy", "hair_accuracy", "hair_accuracy_real", "{:.3f}"),
+    ("eye accuracy", "eye_accuracy", "eye_accuracy_real", "{:.3f}"),
+    ("both accuracy", "both_accuracy", "both_accuracy_real", "{:.3f}"),
+    ("demo score (of 100)", "demo_score", None, "{:d}"),
+    ("Fréchet distance (judge features)", "fid", "fid_real_floor", "{:.3f}"),
+    ("KID (judge features)", "kid", "kid_real_floor", "{:.4f}"),
+    ("MS-SSIM within class (lower = more varied)", "ms_ssim_generated", "ms_ssim_real", "{:.3f}"),
+    ("classes less varied than real", "classes_less_varied_than_real", None, "{:.2f}"),
+    ("nearest training face (RMS, 0-255)", "nearest_training_distance", "nearest_training_distance_real", "{:.1f}"),
+)
+
+
 def format_table(results: dict) -> str:
     """The scalar results of ``evaluate_generator`` as a text table, generated beside real, and the
     judge's most common misreadings of generated faces."""
-    rows = [
-        ("hair accuracy", "hair_accuracy", "hair_accuracy_real", "{:.3f}"),
-        ("eye accuracy", "eye_accuracy", "eye_accuracy_real", "{:.3f}"),
-        ("both accuracy", "both_accuracy", "both_accuracy_real", "{:.3f}"),
-        ("demo score (of 100)", "demo_score", None, "{:d}"),
-        ("Fréchet distance (judge features)", "fid", "fid_real_floor", "{:.3f}"),
-        ("KID (judge features)", "kid", "kid_real_floor", "{:.4f}"),
-        ("MS-SSIM within class (lower = more varied)", "ms_ssim_generated", "ms_ssim_real", "{:.3f}"),
-        ("classes less varied than real", "classes_less_varied_than_real", None, "{:.2f}"),
-        ("nearest training face (RMS, 0-255)", "nearest_training_distance", "nearest_training_distance_real",
-         "{:.1f}"),
-    ]
-    width = max(len(name) for name, *_ in rows)
+    width = max(len(name) for name, *_ in METRIC_ROWS)
     lines = [f"{'metric':<{width}}  {'generated':>10}  {'real':>10}"]
-    for name, generated_key, real_key, number in rows:
+    for name, generated_key, real_key, number in METRIC_ROWS:
         real = number.format(results[real_key]) if real_key else ""
         lines.append(f"{name:<{width}}  {number.format(results[generated_key]):>10}  {real:>10}")
     for part, key, names in (("hair", "hair_confusion", HAIR_COLOURS), ("eyes", "eye_confusion", EYE_COLOURS)):
@@ -484,30 +486,19 @@ def format_table(results: dict) -> str:
     return "\n".join(lines)
 
 
-COMPARED_METRICS = (
-    ("hair accuracy", "hair_accuracy", "{:.3f}"),
-    ("eye accuracy", "eye_accuracy", "{:.3f}"),
-    ("both accuracy", "both_accuracy", "{:.3f}"),
-    ("demo score (of 100)", "demo_score", "{:d}"),
-    ("Fréchet distance", "fid", "{:.3f}"),
-    ("  real floor", "fid_real_floor", "{:.3f}"),
-    ("KID", "kid", "{:.4f}"),
-    ("  real floor", "kid_real_floor", "{:.4f}"),
-    ("MS-SSIM within class", "ms_ssim_generated", "{:.3f}"),
-    ("  real faces", "ms_ssim_real", "{:.3f}"),
-    ("nearest training face", "nearest_training_distance", "{:.1f}"),
-    ("  real to real", "nearest_training_distance_real", "{:.1f}"),
-)
-
-
 def comparison_table(evaluations: dict[str, dict]) -> str:
     """Several ``evaluate_generator`` results side by side: one row per metric, one column per generator."""
     if not evaluations:
         raise ValueError("nothing to compare: pass {name: results of evaluate_generator}")
-    width = max(len(name) for name, *_ in COMPARED_METRICS)
+    metrics = []  # each generated figure, then its real figure on a row of its own
+    for label, generated_key, real_key, number in METRIC_ROWS:
+        metrics.append((label, generated_key, number))
+        if real_key:
+            metrics.append(("  real", real_key, number))
+    width = max(len(label) for label, *_ in metrics)
     columns = [max(10, len(name)) for name in evaluations]
     lines = [f"{'metric':<{width}}" + "".join(f"  {name:>{column}}" for name, column in zip(evaluations, columns))]
-    for label, key, number in COMPARED_METRICS:
+    for label, key, number in metrics:
         cells = (number.format(results[key]) for results in evaluations.values())
         lines.append(f"{label:<{width}}" + "".join(f"  {cell:>{column}}" for cell, column in zip(cells, columns)))
     return "\n".join(lines)

@@ -46,6 +46,7 @@ from acgan_lib.evaluation import (
 )
 from acgan_lib.judge import load_or_train_judge, predict_labels
 from acgan_lib.profiles import get_profile
+from acgan_lib.training import GANTrainer
 
 TARGETS = {"hair_accuracy": 0.90, "eye_accuracy": 0.85, "ms_ssim_above_real": 0.05}
 TRAINING_MINUTES_ALLOWED = 15
@@ -63,13 +64,9 @@ def main() -> None:
     profile = get_profile(arguments.profile, **dict(arguments.set))
     dataset = synthetic_dataset(profile.dataset_size, profile.image_size, seed=profile.seed)
     judge = load_or_train_judge(profile.image_size, verbose=2).model
-    judgement = ProgressJudge(judge, dataset, profile, arguments.faces_per_pair)
     shutil.rmtree(arguments.run_dir, ignore_errors=True)
-
-    from acgan_lib.training import GANTrainer
-
     trainer = GANTrainer(profile, arguments.run_dir)
-    judgement.attach(trainer, arguments.judge_every)
+    judgement = ProgressJudge(judge, dataset, trainer, arguments.faces_per_pair, arguments.judge_every)
     started = time.perf_counter()
     trainer.fit(dataset.images, dataset.hair_ids, dataset.eye_ids, after_step=judgement.after_step)
     wall_seconds = time.perf_counter() - started
@@ -103,8 +100,8 @@ def main() -> None:
 class ProgressJudge:
     """Judges a trainer's generator every few steps, keeping the training clock apart from the judging."""
 
-    def __init__(self, judge, dataset, profile, faces_per_pair: int):
-        self.judge, self.profile = judge, profile
+    def __init__(self, judge, dataset, trainer, faces_per_pair: int, every: int):
+        self.judge, self.trainer, self.profile, self.every = judge, trainer, trainer.profile, every
         hair_ids, eye_ids = all_pairs()
         self.hair_ids, self.eye_ids = np.repeat(hair_ids, faces_per_pair), np.repeat(eye_ids, faces_per_pair)
         real = np.random.default_rng(0).permutation(len(dataset.images))[:REAL_FACES_FOR_DIVERSITY]
@@ -112,10 +109,7 @@ class ProgressJudge:
         self.real_classes = pair_class_ids(dataset.hair_ids[real], dataset.eye_ids[real])
         self.rows: list[dict] = []
         self.training_seconds = 0.0
-
-    def attach(self, trainer, every: int) -> None:
-        self.trainer, self.every = trainer, every
-        self._clock = time.perf_counter()
+        self._clock = time.perf_counter()  # reset after each judgement, so judging is not counted
 
     def after_step(self, row: dict) -> None:
         """The training callback: add the time since the last call, and judge every ``every`` steps."""
