@@ -22,6 +22,7 @@ import sys
 from pathlib import Path
 
 from .profiles import NOISE_DISTRIBUTIONS, PROFILES
+from .saved_generators import SHIPPED, generator_path
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -111,6 +112,7 @@ def _add_train_parser(commands) -> None:
 def _train(arguments) -> int:
     import tensorflow as tf
 
+    from .datasets import training_faces
     from .profiles import get_profile, profile_from_dict
     from .run_records import read_run_info
     from .training import GANTrainer
@@ -134,7 +136,7 @@ def _train(arguments) -> int:
         profile = get_profile(arguments.profile, **overrides)
     if arguments.deterministic:
         tf.config.experimental.enable_op_determinism()
-    images, hair_ids, eye_ids = _training_data(profile, data_source)
+    images, hair_ids, eye_ids = training_faces(profile, data_source)
     strategy = tf.distribute.MirroredStrategy() if arguments.strategy == "mirrored" else None
     trainer = GANTrainer(profile, arguments.out, strategy=strategy, data_source=data_source)
     rows = trainer.fit(images, hair_ids, eye_ids, resume=arguments.resume, progress=not arguments.no_progress)
@@ -144,21 +146,6 @@ def _train(arguments) -> int:
               f"D accuracy {last['d_accuracy']:.2f}, G accuracy {last['g_accuracy']:.2f}; "
               f"generator: {arguments.out / 'generator.keras'}")
     return 0
-
-
-def _training_data(profile, data_source: dict, directory: Path | None = None):
-    """(images, hair_ids, eye_ids) from the built-in renderer (cached in ``directory``, default data/) or a
-    course dataset folder."""
-    from .data_cache import synthetic_dataset
-    from .datasets import load_2017, load_2018
-
-    name, root = next(iter(data_source.items()))
-    if name == "synthetic":
-        dataset = synthetic_dataset(profile.dataset_size, profile.image_size, seed=profile.seed, directory=directory)
-        return dataset.images, dataset.hair_ids, dataset.eye_ids
-    real = (load_2017 if name == "2017" else load_2018)(root, profile.image_size)
-    print(real.report.summary())
-    return real.images, real.hair_ids, real.eye_ids
 
 
 def _data(arguments) -> int:
@@ -196,12 +183,14 @@ def _clean_notebooks(arguments) -> int:
 
 
 SAMPLE_GRID_COLUMNS = 8
+GENERATOR_HELP = (f"a generator .keras file (train writes runs/NAME/generator.keras), or a shipped one: "
+                  f"{', '.join(SHIPPED)}")
 
 
 def _add_evaluation_commands(commands) -> None:
     """The ``evaluate`` and ``sample`` subcommands, which read a saved generator."""
     evaluate = commands.add_parser("evaluate", help="judge a saved generator; print a table, write JSON")
-    evaluate.add_argument("--generator", type=Path, required=True, help="generator .keras file")
+    evaluate.add_argument("--generator", type=generator_path, required=True, help=GENERATOR_HELP)
     evaluate.add_argument("--tags", type=Path, default=None,
                           help="draw the (hair, eye) pairs of this tags file (default: all 132 pairs)")
     evaluate.add_argument("--out", type=Path, default=None, help="write the results as JSON here")
@@ -223,7 +212,7 @@ def _add_evaluation_commands(commands) -> None:
     evaluate.set_defaults(handler=_evaluate)
 
     sample = commands.add_parser("sample", help="draw one face per line of a tags file, and a grid")
-    sample.add_argument("--generator", type=Path, required=True, help="generator .keras file")
+    sample.add_argument("--generator", type=generator_path, required=True, help=GENERATOR_HELP)
     sample.add_argument("--tags", type=Path, required=True, help="rows 'n,<hair> hair <eye> eyes'")
     sample.add_argument("--out", type=Path, required=True, help="folder for <n>.png and grid.png")
     sample.add_argument("--seed", type=int, default=0, help="noise seed")
@@ -241,11 +230,12 @@ def _evaluate(arguments) -> int:
     from .datasets import read_test_tags
     from .evaluation import evaluate_generator, format_table, generator_source, load_generator
     from .judge import JudgeSettings, load_or_train_judge
+    from .saved_generators import noise_of, real_faces, run_beside
 
     generator = load_generator(arguments.generator)
     requests = read_test_tags(arguments.tags) if arguments.tags else None
     image_size = generator.output.shape[1]
-    run = _run_beside(arguments.generator)
+    run = run_beside(arguments.generator)
     chosen = {"dataset_size": arguments.judge_dataset_size, "epochs": arguments.judge_epochs}
     settings = JudgeSettings(**{field: value for field, value in chosen.items() if value is not None})
     print(f"judge for {image_size} px: loading it, or training it once (cached in the data folder)")
@@ -253,11 +243,12 @@ def _evaluate(arguments) -> int:
     held_out = judge.manifest["held_out"]
     print(f"judge {'reused' if judge.reused else 'trained'}: {judge.path.name}, held-out accuracy "
           f"hair {held_out['hair_accuracy']:.4f}, eyes {held_out['eye_accuracy']:.4f}")
-    real_images, real_hair, real_eyes, real_source = _real_faces(run, image_size, arguments)
+    real_images, real_hair, real_eyes, real_source = real_faces(run, image_size, arguments.real_count,
+                                                                 arguments.data_dir)
     print(f"real faces to compare with: {len(real_images)}, {real_source}")
     pairs = None if requests is None else (np.array([request.hair for request in requests]),
                                            np.array([request.eye for request in requests]))
-    noise = _noise_of(run, arguments.noise)
+    noise = noise_of(run, arguments.noise)
     results = evaluate_generator(
         generator_source(generator, noise), judge.model, real_images, real_hair, real_eyes,
         requests=pairs, samples_per_pair=arguments.samples_per_pair, seed=arguments.seed,
@@ -273,61 +264,19 @@ def _evaluate(arguments) -> int:
     return 0
 
 
-def _run_beside(generator_path: Path) -> dict | None:
-    """The run.json of the run folder a generator was saved in (``train`` writes both), or None."""
-    from .run_records import read_run_info
-
-    return read_run_info(generator_path.parent)
-
-
-def _noise_of(run: dict | None, chosen: str | None) -> str:
-    """The noise to draw with: the one asked for, else the run's, else uniform (the seed's)."""
-    if chosen is not None:
-        return chosen
-    return run["profile"]["noise_distribution"] if run else "uniform"
-
-
-def _real_faces(run: dict | None, image_size: int, arguments):
-    """Real faces to compare with, and a description: the run's own training faces when the generator
-    came from a run (unless --real-count asks for built-in ones), else built-in faces."""
-    from .data_cache import synthetic_dataset
-    from .profiles import profile_from_dict
-
-    profile = profile_from_dict(run["profile"]) if run else None
-    if profile and arguments.real_count is None and profile.image_size == image_size:
-        images, hair_ids, eye_ids = _training_data(profile, run["data"], arguments.data_dir)
-        return images, hair_ids, eye_ids, f"the run's training faces ({next(iter(run['data']))})"
-    count, seed = _real_data_for(image_size, arguments.real_count)
-    real = synthetic_dataset(count, image_size, seed=seed, directory=arguments.data_dir)
-    return real.images, real.hair_ids, real.eye_ids, f"built-in faces (seed {seed})"
-
-
-def _real_data_for(image_size: int, real_count: int | None) -> tuple[int, int]:
-    """How many built-in faces to compare with, and their seed: by default the dataset of the largest
-    profile with this image size (what a default training run trains on)."""
-    matching = [profile for profile in PROFILES.values() if profile.image_size == image_size]
-    largest = max(matching, key=lambda profile: profile.dataset_size, default=None)  # quick over smoke
-    seed = largest.seed if largest else 0
-    if real_count is not None:
-        return real_count, seed
-    if largest is None:
-        sizes = ", ".join(f"{profile.name} {profile.image_size} px" for profile in PROFILES.values())
-        raise ValueError(f"no profile draws {image_size} px faces ({sizes}); pass --real-count")
-    return largest.dataset_size, seed
-
-
 def _sample(arguments) -> int:
     from PIL import Image
 
     from .datasets import read_test_tags
     from .evaluation import generate, load_generator
+    from .saved_generators import noise_of, run_beside
     from .viz import image_grid
 
     requests = read_test_tags(arguments.tags)
     _check_unique_numbers(requests, arguments.tags)
     generator = load_generator(arguments.generator)
     images = generate(generator, [request.hair for request in requests], [request.eye for request in requests],
-                      seed=arguments.seed, noise_distribution=_noise_of(_run_beside(arguments.generator), arguments.noise))
+                      seed=arguments.seed, noise_distribution=noise_of(run_beside(arguments.generator), arguments.noise))
     arguments.out.mkdir(parents=True, exist_ok=True)
     for request, image in zip(requests, images):
         Image.fromarray(image).save(arguments.out / f"{request.n}.png")

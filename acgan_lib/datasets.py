@@ -399,3 +399,20 @@ def _read_lines(path: Path) -> list[tuple[int, str]]:
     except UnicodeDecodeError as error:
         raise ValueError(f"{path} is not UTF-8 text: {error}") from None
     return [(number, line) for number, line in enumerate(text.splitlines(), start=1) if line.strip()]
+
+
+def training_faces(profile, data_source: dict, directory: Path | None = None):
+    """(images, hair_ids, eye_ids) a run trains on, by its data source as ``run.json`` records it:
+    ``{"synthetic": None}`` (the built-in faces of the profile, cached in ``directory``, default data/),
+    ``{"2017": folder}`` or ``{"2018": folder}``."""
+    from .data_cache import synthetic_dataset
+
+    name, root = next(iter(data_source.items()))
+    if name == "synthetic":
+        dataset = synthetic_dataset(profile.dataset_size, profile.image_size, seed=profile.seed, directory=directory)
+        return dataset.images, dataset.hair_ids, dataset.eye_ids
+    if name not in ("2017", "2018"):
+        raise ValueError(f"unknown data source {name!r}; valid sources: synthetic, 2017, 2018")
+    real = (load_2017 if name == "2017" else load_2018)(root, profile.image_size)
+    print(real.report.summary())
+    return real.images, real.hair_ids, real.eye_ids

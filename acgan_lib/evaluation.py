@@ -115,13 +115,16 @@ def generate(generator: keras.Model, hair_ids, eye_ids, seed: int = 0, noise_dis
     one its output activation produces.
     """
     hair_ids, eye_ids = np.asarray(hair_ids), np.asarray(eye_ids)
+    noise = sample_noise(len(hair_ids), generator.input["noise"].shape[-1], noise_distribution, rng=seed)
+    return draw(generator, noise, one_hot(hair_ids, NUM_HAIR), one_hot(eye_ids, NUM_EYES), pixel_range, batch_size)
+
+
+def draw(generator: keras.Model, noise: np.ndarray, hair: np.ndarray, eyes: np.ndarray,
+         pixel_range: tuple[float, float] | None = None, batch_size: int = GENERATE_BATCH_SIZE) -> np.ndarray:
+    """uint8 faces for given inputs: noise rows, and label rows (one-hot, or blends of classes: ``latent``)."""
     pixel_range = output_pixel_range(generator) if pixel_range is None else pixel_range
-    noise_dim = generator.input["noise"].shape[-1]
-    inputs = {
-        "noise": sample_noise(len(hair_ids), noise_dim, noise_distribution, rng=seed),
-        "hair": one_hot(hair_ids, NUM_HAIR),
-        "eyes": one_hot(eye_ids, NUM_EYES),
-    }
+    inputs = {"noise": np.asarray(noise, np.float32), "hair": np.asarray(hair, np.float32),
+              "eyes": np.asarray(eyes, np.float32)}
     return unscale_images(generator.predict(inputs, batch_size=batch_size, verbose=0), pixel_range)
 
 

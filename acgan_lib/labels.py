@@ -10,6 +10,7 @@ trained with these ids expects hair id 0 to mean orange.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -118,28 +119,63 @@ def decode_one_hot(rows) -> np.ndarray:
 
 def nearest_hair(rgb) -> int:
     """The hair class whose swatch is perceptually closest (CIELAB distance) to an sRGB colour."""
-    return _nearest(rgb, HAIR_SWATCHES)
+    return match_colour(rgb, "hair").class_id
 
 
 def nearest_eye(rgb) -> int:
     """The eye class whose swatch is perceptually closest (CIELAB distance) to an sRGB colour."""
-    return _nearest(rgb, EYE_SWATCHES)
+    return match_colour(rgb, "eye").class_id
 
 
-def _nearest(rgb, swatches: dict[str, tuple[int, int, int]]) -> int:
+# Neighbouring swatches lie 25 to 58 CIELAB units apart (40 to 45 for most), so a colour more than 25
+# units from the nearest swatch is about as far from it as from the space between two classes: the
+# class it snaps to is a guess, and a colour picker should say so.
+FAR_FROM_EVERY_CLASS = 25.0
+PARTS = {"hair": (HAIR_COLOURS, HAIR_SWATCHES), "eye": (EYE_COLOURS, EYE_SWATCHES)}
+
+
+@dataclass(frozen=True)
+class ColourMatch:
+    """What a picked colour snaps to: the nearest class, how far it is (CIELAB ΔE), and the runner-up."""
+
+    part: str  # "hair" or "eye"
+    picked: tuple[int, int, int]
+    class_id: int
+    name: str
+    distance: float
+    runner_up: str
+    runner_up_distance: float
+
+    @property
+    def far(self) -> bool:
+        """True when the pick is far from every class (see FAR_FROM_EVERY_CLASS)."""
+        return self.distance > FAR_FROM_EVERY_CLASS
+
+
+def match_colour(rgb, part: str) -> ColourMatch:
+    """Snap an sRGB colour (a triple or '#rrggbb') to the nearest ``part`` class ("hair" or "eye").
+
+    Distances are Euclidean in CIELAB (ΔE*76), where equal distances look about equally different.
+    """
+    if part not in PARTS:
+        raise ValueError(f"unknown part {part!r}; valid parts: {', '.join(PARTS)}")
+    names, swatches = PARTS[part]
     colour = parse_rgb(rgb)
     lab = srgb_to_lab(np.array([colour], dtype=np.float64))
     centres = srgb_to_lab(np.array(list(swatches.values()), dtype=np.float64))
-    return int(np.argmin(((centres - lab) ** 2).sum(axis=1)))
+    distances = np.sqrt(((centres - lab) ** 2).sum(axis=1))
+    first, second = np.argsort(distances, kind="stable")[:2]
+    return ColourMatch(part, colour, int(first), names[first], float(distances[first]),
+                       names[second], float(distances[second]))
 
 
 def parse_rgb(rgb) -> tuple[int, int, int]:
     """An (r, g, b) triple of 0-255 ints from a triple or a '#rrggbb' string (what a colour picker gives)."""
     if isinstance(rgb, str):
-        text = rgb.strip().lstrip("#")
-        if not re.fullmatch(r"[0-9a-fA-F]{6}", text):
-            raise ValueError(f"cannot read colour {rgb!r}: expected '#rrggbb', e.g. '#3366cc'")
-        return tuple(int(text[i : i + 2], 16) for i in (0, 2, 4))
+        text = rgb.strip()
+        if not re.fullmatch(r"#[0-9a-fA-F]{6}", text):
+            raise ValueError(f"cannot read colour {rgb!r}: expected '#rrggbb' (six hex digits), e.g. '#3366cc'")
+        return tuple(int(text[i : i + 2], 16) for i in (1, 3, 5))
     values = tuple(int(v) for v in rgb)
     if len(values) != 3 or not all(0 <= v <= 255 for v in values):
         raise ValueError(f"an RGB colour is three integers in 0..255; got {rgb!r}")

@@ -22,3 +22,10 @@ def report_dir() -> Path | None:
     """The folder a headless run writes figures to, or None when no run asked for one."""
     value = os.environ.get("ACGAN_REPORT_DIR")
     return Path(value) if value else None
+
+
+def runs_dir() -> Path:
+    """Where notebooks keep the runs they train: ``<report>/runs`` in a headless run (so the report holds
+    the trained generator), else ``runs/`` at the project root (git-ignored)."""
+    folder = report_dir()
+    return (folder if folder is not None else PROJECT_ROOT) / "runs"

@@ -469,3 +469,52 @@ def show_neighbours(queries: np.ndarray, references: np.ndarray, indices, distan
         labels = [f"{np.asarray(distances)[row, 0]:.1f}" for row in range(len(queries))]
     return show_grid(np.concatenate(rows), columns=1 + neighbours, title=title, row_labels=labels,
                      column_labels=["generated"] + [f"nearest {rank}" for rank in range(1, neighbours + 1)])
+
+
+# ----- the playground: rows of faces with a caption under each -----------------------------------------
+
+# Caption colours of judged faces: read as requested, or not.
+READ_RIGHT, READ_WRONG = "#1a7f37", "#cf222e"
+
+
+def show_strips(strips, title: str | None = None, scale: float = 1.0):
+    """Rows of faces, each with a name on the left and an optional caption under every face.
+
+    ``strips`` is a list of ``(name, faces, captions, colours)``: uint8 faces (count, size, size, 3), one
+    caption per face (or None), and one colour per caption (or None for black). Each row is one picture,
+    so a figure of many faces still draws quickly (the playground redraws on every change).
+    """
+    if not strips:
+        raise ValueError("strips is empty: pass at least one (name, faces, captions, colours) row")
+    widest = max(len(faces) for _, faces, _, _ in strips)
+    caption_lines = max(caption.count("\n") + 1 for _, _, captions, _ in strips for caption in captions or [""])
+    cell, names, caption_space, title_space = 0.85 * scale, 1.3, 0.16 * caption_lines + 0.12, 0.4 if title else 0.05
+    width, height = names + cell * widest + 0.1, (cell + caption_space) * len(strips) + title_space
+    figure = plt.figure(figsize=(width, height))
+    for row, (name, faces, captions, colours) in enumerate(strips):
+        faces = np.asarray(faces)
+        if captions is not None and len(captions) != len(faces):
+            raise ValueError(f"strip {name!r}: {len(captions)} captions for {len(faces)} faces")
+        top = height - title_space - row * (cell + caption_space)
+        axis = figure.add_axes(((names) / width, (top - cell) / height, cell * len(faces) / width, cell / height))
+        axis.imshow(image_grid(faces, columns=len(faces)), interpolation="nearest", extent=(0, len(faces), 1, 0))
+        axis.set_yticks([0.5], labels=[name], fontsize=9)
+        axis.set_xticks([index + 0.5 for index in range(len(faces))], labels=captions or [""] * len(faces), fontsize=7)
+        for label, colour in zip(axis.get_xticklabels(), colours or []):
+            label.set_color(colour)
+        axis.tick_params(length=0, pad=2)
+        for side in axis.spines.values():
+            side.set_visible(False)
+    if title:
+        figure.suptitle(title, fontsize=10, y=1 - 0.1 / height, va="top")
+    return figure
+
+
+def figure_png(figure, dpi: int = 100) -> bytes:
+    """A figure as PNG bytes (what an ipywidgets.Image shows), closing it so that it is not shown twice."""
+    import io
+
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
+    plt.close(figure)
+    return buffer.getvalue()

@@ -78,7 +78,7 @@ def test_picked_colours_map_to_the_class_a_person_would_name():
     assert EYE_COLOURS[nearest_eye((255, 255, 0))] == "yellow"
 
 
-@pytest.mark.parametrize("bad", ["#12345", "blue", (1, 2), (0, 0, 256), "#gg0000"])
+@pytest.mark.parametrize("bad", ["#12345", "blue", (1, 2), (0, 0, 256), "#gg0000", "3366cc", "#3366cc0"])
 def test_bad_colours_are_rejected(bad):
     with pytest.raises(ValueError):
         parse_rgb(bad)
@@ -87,3 +87,19 @@ def test_bad_colours_are_rejected(bad):
 def test_lab_of_white_and_black():
     lab = labels.srgb_to_lab(np.array([[255.0, 255, 255], [0.0, 0, 0]]))
     np.testing.assert_allclose(lab, [[100, 0, 0], [0, 0, 0]], atol=0.05)
+
+
+def test_match_colour_gives_distance_and_runner_up():
+    exact = labels.match_colour(HAIR_SWATCHES["purple"], "hair")
+    assert (exact.name, exact.class_id, exact.distance) == ("purple", HAIR_COLOURS.index("purple"), 0.0)
+    assert exact.runner_up != "purple" and exact.runner_up_distance > 0 and not exact.far
+    between = labels.match_colour("#5a5ad0", "eye")  # between the blue and purple swatches
+    assert {between.name, between.runner_up} == {"blue", "purple"}
+    assert between.distance <= between.runner_up_distance
+
+
+def test_a_colour_far_from_every_swatch_is_flagged_far():
+    far = labels.match_colour("#00ff00", "hair")  # no hair class is a pure bright green
+    assert far.name == "green" and far.far and far.distance > labels.FAR_FROM_EVERY_CLASS
+    with pytest.raises(ValueError, match="valid parts: hair, eye"):
+        labels.match_colour("#00ff00", "eyes")
