@@ -74,6 +74,11 @@ def notebook_generator(profile: Profile) -> ChosenGenerator:
                                f"the {profile.name} run notebook 04 trained, {run['step']:,} steps ({run_dir})")
     shipped = SHIPPED["pretrained"]
     trained = run_beside(shipped)
+    if trained["profile"]["image_size"] != profile.image_size:
+        raise FileNotFoundError(
+            f"no finished {profile.name} run in {run_dir}, and the shipped generator draws "
+            f"{trained['profile']['image_size']} px faces, not {profile.image_size} px: train the {profile.name} "
+            f"profile first (notebook 04), or name a generator (generator_path)")
     return ChosenGenerator(shipped, trained,
                            f"the shipped generator (no finished run in {run_dir}): the {trained['profile']['name']} "
                            f"profile, {trained['step']:,} steps, made by `make pretrained`")

@@ -44,7 +44,7 @@ from .losses import (
 from .models import build_discriminator, build_generator, discriminator_inputs, sample_noise
 from .monitoring import diagnose
 from .pipeline import batches_per_epoch, make_dataset, unscale_images
-from .profiles import Profile
+from .profiles import Profile, profile_from_dict
 from .run_records import RunRecords, read_findings, read_history, read_run_info, write_run_info
 from .viz import image_grid
 
@@ -323,6 +323,32 @@ class GANTrainer:
         inputs = {"noise": self.fixed_noise, "hair": self.fixed_hair, "eyes": self.fixed_eyes}
         images = self.generator(inputs, training=False)
         return image_grid(unscale_images(images, self.profile.pixel_range), columns=NUM_EYES)
+
+
+def train_or_continue(profile: Profile, run_dir: Path | str, images: np.ndarray, hair_ids, eye_ids,
+                      progress: bool = True) -> list[dict]:
+    """Train ``profile`` for its ``train_steps`` in ``run_dir`` and return the history rows: a new run in a
+    folder without one, else the run already there, continued from its last checkpoint (a finished run
+    comes back at once, unchanged). A folder that holds a run with other settings is refused, so a
+    changed profile never resumes weights it cannot hold.
+
+    This is how a notebook trains into a fixed folder: run it twice, or after an interruption, and the
+    work already done is kept. (A run stopped before its first checkpoint kept nothing: it starts again.)
+    """
+    run_dir = Path(run_dir)
+    info = read_run_info(run_dir)
+    if info is not None and tf.train.latest_checkpoint(run_dir / "checkpoints") is None:
+        print(f"{run_dir} holds a run stopped before its first checkpoint: nothing to keep, starting again")
+        (run_dir / "run.json").unlink()
+        info = None
+    if info is not None:
+        stored = profile_from_dict(info["profile"])
+        if stored != profile:
+            changed = sorted(field.name for field in dataclasses.fields(Profile)
+                             if getattr(stored, field.name) != getattr(profile, field.name))
+            raise ValueError(f"{run_dir} holds a run with other settings ({', '.join(changed)} differ); "
+                             f"delete the folder to train these settings there, or choose another folder")
+    return GANTrainer(profile, run_dir).fit(images, hair_ids, eye_ids, resume=info is not None, progress=progress)
 
 
 def _adam(learning_rate: float, model: keras.Model, profile: Profile, updates_per_step: int) -> keras.optimizers.Optimizer:

@@ -170,3 +170,32 @@ def test_classify_fakes_decides_whether_d_learns_the_labels_of_fakes(tmp_path, f
             losses[head, classify_fakes] = float(trainer.discriminator_update(*batch)["d_loss"])
     assert losses["acgan", True] > losses["acgan", False] + 1.0  # about ln 12 + ln 11 for an untrained D
     assert losses["concat", True] == pytest.approx(losses["concat", False], abs=1e-6)
+
+
+def test_train_or_continue_trains_once_then_keeps_the_run(tmp_path, faces):
+    profile = get_profile("smoke", train_steps=3, checkpoint_every=1)
+    rows = training.train_or_continue(profile, tmp_path, *faces, progress=False)
+    assert [row["step"] for row in rows] == [1, 2, 3]
+    snapshot = {path: path.stat().st_mtime_ns for path in tmp_path.rglob("*") if path.is_file()}
+    again = training.train_or_continue(profile, tmp_path, *faces, progress=False)
+    assert [row["step"] for row in again] == [1, 2, 3]
+    assert snapshot == {path: path.stat().st_mtime_ns for path in tmp_path.rglob("*") if path.is_file()}
+    longer = training.train_or_continue(get_profile("smoke", train_steps=3, checkpoint_every=1, batch_size=4),
+                                        tmp_path / "other", *faces, progress=False)
+    assert len(longer) == 3
+    with pytest.raises(ValueError, match=r"holds a run with other settings \(batch_size differ\)"):
+        training.train_or_continue(get_profile("smoke", train_steps=3, checkpoint_every=1, batch_size=4),
+                                   tmp_path, *faces, progress=False)
+
+
+def test_train_or_continue_resumes_a_stopped_run_and_restarts_one_without_checkpoint(tmp_path, faces):
+    profile = get_profile("smoke", train_steps=4, checkpoint_every=2)
+    GANTrainer(profile, tmp_path / "stopped").fit(*faces, steps=2, progress=False)  # stopped at a checkpoint
+    rows = training.train_or_continue(profile, tmp_path / "stopped", *faces, progress=False)
+    assert [row["step"] for row in rows] == [1, 2, 3, 4]
+    early = tmp_path / "early"
+    GANTrainer(profile, early).fit(*faces, steps=1, progress=False)  # killed before any checkpoint: as if
+    for checkpoint in (early / "checkpoints").iterdir():
+        checkpoint.unlink()
+    rows = training.train_or_continue(profile, early, *faces, progress=False)
+    assert [row["step"] for row in rows] == [1, 2, 3, 4]
