@@ -4,6 +4,7 @@ import pytest
 from acgan_lib import notebook_runner
 from acgan_lib.cli import main
 from acgan_lib.notebook_runner import NotebookFailed, run_notebooks
+from acgan_lib.run_records import read_run_info
 
 
 def write_notebook(path, *sources, parameters='profile_name = "quick"'):
@@ -14,6 +15,12 @@ def write_notebook(path, *sources, parameters='profile_name = "quick"'):
     notebook.cells = [parameters_cell, *[nbformat.v4.new_code_cell(source) for source in sources]]
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(notebook, path)
+
+
+def printed_text(executed_notebook) -> str:
+    """Everything an executed notebook's cells printed."""
+    cells = nbformat.read(executed_notebook, as_version=4).cells
+    return "".join(output.get("text", "") for cell in cells for output in cell.get("outputs", []))
 
 
 def test_only_numbered_notebooks_in_reading_order(tmp_path):
@@ -69,9 +76,11 @@ def test_runner_executes_every_real_notebook_in_the_smoke_profile(tmp_path, monk
     names = [path.name for path in notebook_runner.numbered_notebooks()]
     assert [result.name for result in results] == names
     for name in names:
-        executed = nbformat.read(tmp_path / name, as_version=4)
-        printed = "".join(output.get("text", "") for cell in executed.cells for output in cell.get("outputs", []))
-        assert "profile: smoke," in printed
+        assert "profile: smoke," in printed_text(tmp_path / name)
     report = (tmp_path / "REPORT.md").read_text()
     assert f"{len(names)} of {len(names)} notebooks executed" in report
+    # Notebook 04 trains the profile into the report folder; 06 judges and 07 draws with that generator.
+    assert read_run_info(tmp_path / "runs" / "smoke")["status"] == "finished"
+    for name in ("06_evaluation.ipynb", "07_playground.ipynb"):
+        assert "the smoke run notebook 04 trained" in printed_text(tmp_path / name), name
     assert list((tmp_path / "figures").glob("01_*.png")) and "![" in report
