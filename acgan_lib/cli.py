@@ -183,6 +183,14 @@ def _clean_notebooks(arguments) -> int:
 
 
 SAMPLE_GRID_COLUMNS = 8
+def _generator_argument(text: str) -> Path:
+    """--generator: a .keras file or a shipped generator's short name (argparse reports a bad one)."""
+    try:
+        return generator_path(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
 GENERATOR_HELP = (f"a generator .keras file (train writes runs/NAME/generator.keras), or a shipped one: "
                   f"{', '.join(SHIPPED)}")
 
@@ -190,7 +198,7 @@ GENERATOR_HELP = (f"a generator .keras file (train writes runs/NAME/generator.ke
 def _add_evaluation_commands(commands) -> None:
     """The ``evaluate`` and ``sample`` subcommands, which read a saved generator."""
     evaluate = commands.add_parser("evaluate", help="judge a saved generator; print a table, write JSON")
-    evaluate.add_argument("--generator", type=generator_path, required=True, help=GENERATOR_HELP)
+    evaluate.add_argument("--generator", type=_generator_argument, required=True, help=GENERATOR_HELP)
     evaluate.add_argument("--tags", type=Path, default=None,
                           help="draw the (hair, eye) pairs of this tags file (default: all 132 pairs)")
     evaluate.add_argument("--out", type=Path, default=None, help="write the results as JSON here")
@@ -212,7 +220,7 @@ def _add_evaluation_commands(commands) -> None:
     evaluate.set_defaults(handler=_evaluate)
 
     sample = commands.add_parser("sample", help="draw one face per line of a tags file, and a grid")
-    sample.add_argument("--generator", type=generator_path, required=True, help=GENERATOR_HELP)
+    sample.add_argument("--generator", type=_generator_argument, required=True, help=GENERATOR_HELP)
     sample.add_argument("--tags", type=Path, required=True, help="rows 'n,<hair> hair <eye> eyes'")
     sample.add_argument("--out", type=Path, required=True, help="folder for <n>.png and grid.png")
     sample.add_argument("--seed", type=int, default=0, help="noise seed")

@@ -36,3 +36,10 @@ def test_sample_draws_with_the_shipped_generator_by_its_short_name(tmp_path):
     tags.write_text("1,blue hair red eyes\n2,blonde hair green eyes\n")
     assert main(["sample", "--generator", "pretrained", "--tags", str(tags), "--out", str(tmp_path / "faces")]) == 0
     assert sorted(path.name for path in (tmp_path / "faces").iterdir()) == ["1.png", "2.png", "grid.png"]
+
+
+def test_an_empty_generator_name_is_one_clear_line(capsys):
+    with pytest.raises(SystemExit) as stop:
+        main(["sample", "--generator", "", "--tags", "t.txt", "--out", "faces"])
+    assert stop.value.code == 2
+    assert "a generator is a .keras file or one of: pretrained" in capsys.readouterr().err
