@@ -4,10 +4,11 @@ A generator is a function of its noise z and its labels, so everything the playg
 of inputs:
 
 - **Truncation** (``noise_scale``): drawing z from a narrower range than training did (uniform in
-  [-s, s] instead of [-1, 1], or a normal with standard deviation s) keeps G near the middle of what it
-  learned, where its faces are most typical: cleaner faces, less variety. BigGAN (Brock et al. 2019)
-  made the trick famous; anime-face ACGAN projects use it for their demos. At s = 0 every face of a
-  pair is the same face; above 1, G sees inputs it never trained on.
+  [-s, s] instead of [-1, 1], or a normal with standard deviation s). BigGAN (Brock et al. 2019) made
+  the trick famous: it trades variety for typical faces when G has learned the middle of its noise
+  space. Draws of many numbers all have nearly one length, though, so narrowed noise can lie where G
+  never looked (see lerp below). At s = 0 every face of a pair is the same face; above 1, G sees values
+  it never trained on.
 - **lerp and slerp** between two noise vectors. A straight line (lerp) between two draws passes near
   the middle of the noise space, where high-dimensional draws almost never lie (their length
   concentrates around a typical value), so the faces halfway can look washed out; the great-circle path
