@@ -29,6 +29,8 @@ from .models import sample_noise
 
 def scaled_noise(count: int, dim: int, distribution: str, seed: int, scale: float = 1.0) -> np.ndarray:
     """``count`` noise vectors drawn with ``seed`` and multiplied by ``scale`` (1: training's range)."""
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"a noise seed is a non-negative integer; got {seed!r}")
     if not 0 <= scale <= 4:
         raise ValueError(f"noise scale must be in [0, 4] (1 is the range G was trained on); got {scale!r}")
     return (sample_noise(count, dim, distribution, rng=seed) * np.float32(scale)).astype(np.float32)

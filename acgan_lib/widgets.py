@@ -1,6 +1,6 @@
 """The playground: steer a trained generator with colour pickers and see what the judge reads.
 
-``Playground(generator, judge)`` is an ipywidgets panel:
+``Playground(Drawer(generator, judge))`` is an ipywidgets panel:
 
 - two colour pickers, hair and eyes; a picked colour snaps to the nearest class in CIELAB
   (``labels.match_colour``), and the panel shows the class, its swatch, the distance, the runner-up, and
@@ -79,15 +79,20 @@ def rgb_hex(rgb) -> str:
 # ----- the pictures (plain functions: the panel and a headless notebook call the same ones) -----------
 
 
+def judged_faces(drawer: Drawer, hair: int, eye: int, count: int, seed: int, noise_scale: float = 1.0):
+    """``count`` faces asked for (hair, eye) from ``seed``'s noise, and the hair and eyes the judge reads."""
+    noise = drawer.noise(count, seed, noise_scale)
+    faces = drawer.faces(noise, one_hot([hair] * count, NUM_HAIR), one_hot([eye] * count, NUM_EYES))
+    return (faces, *predict_labels(drawer.judge, faces))
+
+
 def faces_figure(drawer: Drawer, hair: int, eye: int, count: int = FACES_PER_ROW, seed: int = 0,
                  noise_scale: float = 1.0):
     """``count`` faces asked for (hair, eye), with the judge's reading under each (green: as asked) and,
     in the title, the share it read right. Returns (figure, {"hair": share, "eyes": share, "both": share})."""
     if not isinstance(count, int) or not 1 <= count <= MAX_FACES:
         raise ValueError(f"face count must be an integer in [1, {MAX_FACES}]; got {count!r}")
-    noise = drawer.noise(count, seed, noise_scale)
-    faces = drawer.faces(noise, one_hot([hair] * count, NUM_HAIR), one_hot([eye] * count, NUM_EYES))
-    judged_hair, judged_eyes = predict_labels(drawer.judge, faces)
+    faces, judged_hair, judged_eyes = judged_faces(drawer, hair, eye, count, seed, noise_scale)
     hair_right, eyes_right = judged_hair == hair, judged_eyes == eye
     shares = {"hair": float(hair_right.mean()), "eyes": float(eyes_right.mean()),
               "both": float((hair_right & eyes_right).mean())}
@@ -150,9 +155,7 @@ def truncation_effect(drawer: Drawer, hair: int, eye: int, scales=(0.0, 0.25, 0.
     colours the judge reads as asked, and the mean MS-SSIM between two halves of the faces (1: identical)."""
     rows = []
     for scale in scales:
-        noise = drawer.noise(count, seed, scale)
-        faces = drawer.faces(noise, one_hot([hair] * count, NUM_HAIR), one_hot([eye] * count, NUM_EYES))
-        judged_hair, judged_eyes = predict_labels(drawer.judge, faces)
+        faces, judged_hair, judged_eyes = judged_faces(drawer, hair, eye, count, seed, scale)
         rows.append({"noise_scale": scale,
                      "both_read_right": float(np.mean((judged_hair == hair) & (judged_eyes == eye))),
                      "ms_ssim_between_faces": float(ms_ssim(faces[: count // 2], faces[count // 2 : 2 * (count // 2)]).mean())})
@@ -180,8 +183,7 @@ class Playground:
     """
 
     def __init__(self, drawer: Drawer, hair_colour: str = "#2e56d8", eye_colour: str = "#d02024", seed: int = 0,
-                 count: int = FACES_PER_ROW,
-                 about: str = ""):
+                 count: int = FACES_PER_ROW, about: str = ""):
         self.drawer = drawer
         self.hair_match = match_colour(hair_colour, "hair")
         self.eye_match = match_colour(eye_colour, "eye")
@@ -190,11 +192,12 @@ class Playground:
         self.hair_info, self.eye_info = w.HTML(), w.HTML()
         self.hair_buttons = _swatch_buttons(HAIR_SWATCHES, self.hair_picker)
         self.eye_buttons = _swatch_buttons(EYE_SWATCHES, self.eye_picker)
-        self.seed = w.IntSlider(value=seed, min=0, max=999, description="noise seed", continuous_update=False)
+        seeds = max(999, seed + 1)  # the sliders reach any seed the notebook's parameters name
+        self.seed = w.IntSlider(value=seed, min=0, max=seeds, description="noise seed", continuous_update=False)
         self.count = w.IntSlider(value=count, min=1, max=MAX_FACES, description="faces", continuous_update=False)
         self.noise_scale = w.FloatSlider(value=1.0, min=0.0, max=1.5, step=0.05, description="noise scale",
                                          continuous_update=False, readout_format=".2f")
-        self.other_seed = w.IntSlider(value=seed + 1, min=0, max=999, description="to seed", continuous_update=False)
+        self.other_seed = w.IntSlider(value=seed + 1, min=0, max=seeds, description="to seed", continuous_update=False)
         self.blend_from = w.Dropdown(options=_options(HAIR_COLOURS), value=HAIR_COLOURS.index("blue"),
                                      description="hair from")
         self.blend_to = w.Dropdown(options=_options(HAIR_COLOURS), value=HAIR_COLOURS.index("red"), description="to")

@@ -9,6 +9,8 @@ def test_scaled_noise_is_the_seeds_noise_times_the_scale():
     assert np.abs(full).max() <= 1 and full.dtype == np.float32
     np.testing.assert_allclose(latent.scaled_noise(4, 10, "uniform", seed=3, scale=0.5), full * 0.5, rtol=1e-6)
     assert not latent.scaled_noise(4, 10, "gaussian", seed=3, scale=0.0).any()
+    with pytest.raises(ValueError, match="a noise seed is a non-negative integer; got -1"):
+        latent.scaled_noise(4, 10, "uniform", seed=-1)
     with pytest.raises(ValueError, match=r"noise scale must be in \[0, 4\]"):
         latent.scaled_noise(4, 10, "uniform", seed=3, scale=-1)
 

@@ -118,3 +118,8 @@ def test_describe_match_names_class_distance_and_runner_up():
     line = widgets.describe_match(match_colour("#2e56d8", "hair"))
     assert line.startswith("#2e56d8 -> blue hair (CIELAB distance 0.0; runner-up ")
     assert "far from every class" in widgets.describe_match(match_colour("#00ff00", "hair"))
+
+
+def test_the_seed_sliders_reach_the_seed_the_notebook_names(drawer):
+    playground = widgets.Playground(drawer, seed=5000, count=2)
+    assert playground.seed.value == 5000 and playground.other_seed.value == 5001
