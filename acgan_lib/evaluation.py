@@ -27,6 +27,8 @@ one can say, and what it cannot:
   distance far below the real floor (how close a real face comes to the other real faces) means copies.
 
 ``evaluate_generator`` runs them all and returns a JSON-ready dict; ``format_table`` prints it.
+``brief_evaluation`` is the few-second version for comparing many generators against one
+``real_reference``: the accuracies, the demo score, the Fréchet distance and the within-class MS-SSIM.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from __future__ import annotations
 import functools
 import zipfile
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import keras
@@ -409,6 +412,48 @@ def evaluate_generator(generator: keras.Model | ImageSource, judge: keras.Model,
         **_memorisation(images, real_images, memorisation_queries, rng),
         "hair_confusion": confusion_matrix(request_hair, judged_hair, NUM_HAIR).tolist(),
         "eye_confusion": confusion_matrix(request_eyes, judged_eyes, NUM_EYES).tolist(),
+    }
+
+
+@dataclass(frozen=True)
+class RealReference:
+    """The real faces' side of ``brief_evaluation``, measured once for a whole comparison."""
+
+    features: np.ndarray  # the judge's features of a sample of real faces
+    fid_real_floor: float  # Fréchet distance between that sample and another as large
+    ms_ssim_real: float  # mean within-class MS-SSIM of real faces
+
+
+def real_reference(judge: keras.Model, real_images: np.ndarray, real_hair, real_eyes, sample_size: int,
+                   pairs_per_class: int = 10, seed: int = 0) -> RealReference:
+    """Measure the real faces once: features of ``sample_size`` of them, the Fréchet floor against as many
+    others, and their within-class MS-SSIM (needs at least twice ``sample_size`` real faces)."""
+    if len(real_images) < 2 * sample_size:
+        raise ValueError(f"need at least {2 * sample_size} real faces for a sample of {sample_size}; "
+                         f"got {len(real_images)}")
+    order = np.random.default_rng(seed).permutation(len(real_images))
+    sample, other = order[:sample_size], order[sample_size : 2 * sample_size]
+    features = judge_features(judge, real_images[sample])
+    classes = pair_class_ids(np.asarray(real_hair)[order], np.asarray(real_eyes)[order])
+    by_class = ms_ssim_by_class(real_images[order], classes, pairs_per_class, seed)
+    return RealReference(features, frechet_distance(judge_features(judge, real_images[other]), features),
+                         float(np.mean(list(by_class.values()))))
+
+
+def brief_evaluation(source: ImageSource, judge: keras.Model, reference: RealReference, samples_per_pair: int = 4,
+                     pairs_per_class: int = 10, seed: int = 0) -> dict:
+    """A generator's accuracies, demo score, Fréchet distance and within-class MS-SSIM, beside the real
+    faces' figures from ``reference``: ``samples_per_pair`` faces for each of the 132 pairs."""
+    request_hair, request_eyes = (np.repeat(ids, samples_per_pair) for ids in all_pairs())
+    images = source(request_hair, request_eyes, seed=seed)
+    by_class = ms_ssim_by_class(images, pair_class_ids(request_hair, request_eyes), pairs_per_class, seed)
+    return {
+        **conditional_accuracy(request_hair, request_eyes, *predict_labels(judge, images)),
+        "demo_score": demo_score(source, judge, seed=seed),
+        "fid": frechet_distance(judge_features(judge, images), reference.features),
+        "fid_real_floor": reference.fid_real_floor,
+        "ms_ssim_generated": float(np.mean(list(by_class.values()))),
+        "ms_ssim_real": reference.ms_ssim_real,
     }
 
 

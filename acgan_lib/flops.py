@@ -10,6 +10,9 @@ Every weight of such a layer takes part in one multiply-add per "position":
   padding a few of those products land in the cropped border, and are counted, as profilers do);
 - Dense: per row it is applied to (1 for a (N, features) input; more for (N, ..., features)).
 So a layer's FLOPs are 2 * positions * kernel size.
+
+``fused_step_flops`` counts a whole training step from G's and D's forward FLOPs: the yardstick for
+equal compute budgets (notebook 05) and for how close training comes to the machine's peak (bench).
 """
 
 from __future__ import annotations
@@ -43,3 +46,30 @@ def layer_flops(layer: keras.layers.Layer) -> int:
     else:
         return 0
     return 2 * positions * math.prod(weights_layer.kernel.shape)
+
+
+# Multiply-adds of a backward pass, in forward passes: input and weight gradients cost one forward each.
+BACKWARD_WITH_WEIGHT_GRADIENTS = 2
+BACKWARD_INPUT_GRADIENTS_ONLY = 1
+FLOP_CONVENTION = (
+    "forward FLOPs per image, times the batch: d_steps * (G + 6 D) + 3 G + 2 D, counting a backward pass as "
+    "2 forwards with weight gradients and 1 with input gradients only (D in the G update)"
+)
+
+
+def fused_step_flops(generator_flops: int, discriminator_flops: int, batch_size: int, d_steps: int) -> int:
+    """FLOPs of one fused training step (``training.GANTrainer.train_step``), from the forward FLOPs per
+    image of G and D.
+
+    Each D update: G forward for the fakes (outside the gradient tape), D forward on the real and the
+    fake batch, and D backward on both with weight gradients (2 forwards each).
+    The G update: G forward, D forward, D backward for input gradients only (D's weights are not trained
+    there and TensorFlow prunes their gradients: 1 forward), G backward with weight gradients (2 forwards).
+    Per image that is ``d_steps * (G + 6 D) + 3 G + 2 D``. Left out, as in ``layer_flops``: activations,
+    pooling, additions, the optimizers' updates, and the input gradients of the first layers, which no
+    one needs (a few percent).
+    """
+    discriminator_update = generator_flops + 2 * discriminator_flops * (1 + BACKWARD_WITH_WEIGHT_GRADIENTS)
+    generator_update = (generator_flops * (1 + BACKWARD_WITH_WEIGHT_GRADIENTS)
+                        + discriminator_flops * (1 + BACKWARD_INPUT_GRADIENTS_ONLY))
+    return batch_size * (d_steps * discriminator_update + generator_update)

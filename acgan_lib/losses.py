@@ -8,6 +8,11 @@ TensorFlow's ``*_with_logits`` ops), which is both numerically stable and the re
   pushing D's output on fakes towards 1 (Goodfellow et al. 2014), which keeps G's gradient alive when D
   is winning.
 - ``hinge`` (Miyato et al. 2018): D wants real logits above +1 and fake below -1; G raises fake logits.
+- ``clipped_bce`` (seed 000's, by accident): ``bce`` as Keras 2 computed it for a D that ends in a sigmoid.
+  Keras 2's ``binary_crossentropy`` clipped the probability to [1e-7, 1 - 1e-7] before taking logs, and a
+  clipped value has no gradient: once D's sigmoid rounds to 1 for every image (a logit above about 16),
+  D calls everything real and neither player gets a gradient to change that. Kept to rerun the seed's
+  failure (notebook 05); the models here output logits, so ``bce`` cannot get stuck that way.
 - Auxiliary classification (ACGAN, Odena et al. 2017): cross-entropy of the hair and eye heads, on real
   images for D (and on fakes too, as in the paper, when the profile's ``classify_fakes`` says so) and on
   fakes for G.
@@ -19,6 +24,14 @@ from __future__ import annotations
 import tensorflow as tf
 
 MODE_SEEKING_EPSILON = 1e-5
+KERAS2_EPSILON = 1e-7  # keras.backend.epsilon(), the clip of Keras 2's binary_crossentropy
+
+
+def keras2_logits(logits):
+    """The logits Keras 2 recovered from a sigmoid's output: sigmoid, clip to [1e-7, 1 - 1e-7], log-odds.
+    Equal to ``logits`` in the middle; constant, with a zero gradient, where the sigmoid saturates."""
+    probability = tf.clip_by_value(tf.sigmoid(logits), KERAS2_EPSILON, 1.0 - KERAS2_EPSILON)
+    return tf.math.log(probability / (1.0 - probability))
 
 
 def discriminator_adversarial_loss(real_logits, fake_logits, loss: str, label_smoothing: float = 0.0):
@@ -26,6 +39,8 @@ def discriminator_adversarial_loss(real_logits, fake_logits, loss: str, label_sm
     real_logits, fake_logits = tf.squeeze(real_logits, -1), tf.squeeze(fake_logits, -1)
     if loss == "hinge":
         return tf.nn.relu(1.0 - real_logits) + tf.nn.relu(1.0 + fake_logits)
+    if loss == "clipped_bce":
+        real_logits, fake_logits = keras2_logits(real_logits), keras2_logits(fake_logits)
     real_targets = tf.fill(tf.shape(real_logits), 1.0 - label_smoothing)
     real_loss = tf.nn.sigmoid_cross_entropy_with_logits(labels=real_targets, logits=real_logits)
     fake_loss = tf.nn.sigmoid_cross_entropy_with_logits(labels=tf.zeros_like(fake_logits), logits=fake_logits)
@@ -37,6 +52,8 @@ def generator_adversarial_loss(fake_logits, loss: str):
     fake_logits = tf.squeeze(fake_logits, -1)
     if loss == "hinge":
         return -fake_logits
+    if loss == "clipped_bce":
+        fake_logits = keras2_logits(fake_logits)
     return tf.nn.sigmoid_cross_entropy_with_logits(labels=tf.ones_like(fake_logits), logits=fake_logits)
 
 

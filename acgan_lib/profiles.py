@@ -21,7 +21,7 @@ OUTPUT_ACTIVATIONS = tuple(PIXEL_RANGES)
 NOISE_DISTRIBUTIONS = ("uniform", "gaussian")
 HEADS = ("concat", "acgan", "projection")
 NORMALISATIONS = ("none", "batch_norm", "spectral_norm")  # what blocks.py can put in a block
-LOSSES = ("bce", "hinge")
+LOSSES = ("bce", "hinge", "clipped_bce")  # see losses.py
 LEARNING_RATE_SCHEDULES = ("constant", "cosine")
 MIN_IMAGE_SIZE, MAX_IMAGE_SIZE = 32, 128
 
@@ -54,7 +54,7 @@ class Profile:
     adam_beta_2: float = 0.999
     d_steps_per_g_step: int = 1  # discriminator updates for each generator update
     label_smoothing: float = 0.0  # one-sided: real targets become 1 - label_smoothing
-    loss: str = "bce"  # bce (the seed's, non-saturating for G) or hinge
+    loss: str = "bce"  # bce (non-saturating for G), hinge, or clipped_bce (the seed's Keras 2 arithmetic)
     aux_weight: float = 1.0  # weight of the hair and eye classification losses (acgan head)
     mode_seeking_weight: float = 0.0  # weight of MSGAN's penalty on G for ignoring its noise (0: off)
     classify_fakes: bool = True  # acgan head: D also learns the labels of fakes (the ACGAN paper) or real only

@@ -268,6 +268,7 @@ class GANTrainer:
             if self.checkpoints.latest_checkpoint is None:
                 raise FileNotFoundError(f"nothing to resume: {self.run_dir / 'checkpoints'} holds no checkpoint")
             self.checkpoint.restore(self.checkpoints.latest_checkpoint).assert_existing_objects_matched()
+            self._use_profile_learning_rates()
             if info is not None and info["status"] == "finished" and self.steps_done >= steps:
                 return True
             self.findings = [finding for finding in read_findings(self.run_dir) if finding["step"] <= self.steps_done]
@@ -278,6 +279,14 @@ class GANTrainer:
             )
         self._write_status("running", steps)
         return False
+
+    def _use_profile_learning_rates(self) -> None:
+        """Set constant learning rates from the profile: a checkpoint holds each optimizer's rate and
+        restoring brings back the old one, but a run continued with other rates (seed 000 raised G's at
+        epoch 1,000; ``experiments`` does the same) must train at the new ones. A schedule is not stored."""
+        if self.profile.learning_rate_schedule == "constant":
+            self.generator_optimizer.learning_rate = self.profile.learning_rate_g
+            self.discriminator_optimizer.learning_rate = self.profile.learning_rate_d
 
     def _write_status(self, status: str, steps: int) -> None:
         write_run_info(self.run_dir, {"status": status, "step": self.steps_done, "steps": steps,

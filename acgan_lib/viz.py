@@ -254,20 +254,23 @@ def plot_history(rows, columns=DEFAULT_HISTORY_COLUMNS, smooth: int | None = Non
 
 
 def plot_histories(histories: dict, columns=("d_accuracy", "g_accuracy"), notes: dict | None = None,
-                   title: str | None = None):
-    """Several histories side by side, the same columns in each panel (one panel per history).
+                   title: str | None = None, smooth: int = 1, marks: dict | None = None):
+    """Several histories side by side: one column of panels per history, one row per kind of number
+    (accuracies, gradient norms, ...), the same columns in every panel of a row, so runs compare at a glance.
 
-    ``notes`` maps a history's name to a line written under its panel (for example what the monitor
-    said about it).
+    ``notes`` maps a history's name to a line written under its panels (for example what the monitor
+    said about it); ``smooth`` is the width of a trailing mean; ``marks`` maps a history's name to
+    {label: step}, drawn as dotted vertical lines (where a setting changed).
     """
     if not histories:
         raise ValueError("histories must name at least one history")
     columns = [columns] if isinstance(columns, str) else list(columns)
-    kinds = {_panel_of(column) for column in columns}
-    panel = kinds.pop() if len(kinds) == 1 else ""
-    figure, axes = plt.subplots(1, len(histories), figsize=(3.6 * len(histories), 3.4), squeeze=False,
-                                sharey=bool(panel))
-    for axis, (name, rows) in zip(axes[0], histories.items()):
+    if not isinstance(smooth, int) or smooth < 1:
+        raise ValueError(f"smooth must be a positive integer; got {smooth!r}")
+    kinds = list(dict.fromkeys(_panel_of(column) for column in columns))
+    figure, axes = plt.subplots(len(kinds), len(histories), figsize=(3.6 * len(histories), 3.0 * len(kinds) + 0.4),
+                                squeeze=False, sharey="row")
+    for index, (name, rows) in enumerate(histories.items()):
         rows = list(rows)
         if not rows:
             raise ValueError(f"history {name!r} is empty")
@@ -275,13 +278,67 @@ def plot_histories(histories: dict, columns=("d_accuracy", "g_accuracy"), notes:
         if missing:
             raise ValueError(f"history {name!r} has no column(s) {', '.join(missing)}")
         steps = np.array([row["step"] for row in rows])
-        for column in columns:
-            _plot_series(axis, steps, np.array([row[column] for row in rows], dtype=float), column, 1)
-        _dress_panel(axis, panel, None)
-        axis.set_title(name, fontsize=10)
+        for axis, kind in zip(axes[:, index], kinds):
+            for column in (column for column in columns if _panel_of(column) == kind):
+                _plot_series(axis, steps, np.array([row[column] for row in rows], dtype=float), column, smooth)
+            _dress_panel(axis, kind, (marks or {}).get(name))
+        axes[0, index].set_title(name, fontsize=10)
         if notes and notes.get(name):
-            axis.text(0.5, -0.22, notes[name], transform=axis.transAxes, ha="center", va="top", fontsize=8,
-                      wrap=True)
+            axes[-1, index].text(0.5, -0.3, notes[name], transform=axes[-1, index].transAxes, ha="center",
+                                 va="top", fontsize=8, wrap=True)
+    if title:
+        figure.suptitle(title)
+    figure.tight_layout()
+    return figure
+
+
+def plot_points(snapshots: dict, real: np.ndarray, notes: dict | None = None, title: str | None = None):
+    """Points in the plane: one row per run, one panel per snapshot step, generated points (blue) over the
+    real ones (grey). ``snapshots`` maps a run's name to {step: (n, 2) points}."""
+    if not snapshots or not all(snapshots.values()):
+        raise ValueError("snapshots must map each run's name to at least one {step: points}")
+    columns = max(len(steps) for steps in snapshots.values())
+    figure, axes = plt.subplots(len(snapshots), columns, figsize=(2.3 * columns, 2.4 * len(snapshots)),
+                                squeeze=False)
+    limit = 1.15 * np.abs(real).max()
+    for row, (name, by_step) in zip(axes, snapshots.items()):
+        for axis, (step, points) in zip(row, sorted(by_step.items())):
+            axis.scatter(real[:, 0], real[:, 1], s=2, color="lightgrey")
+            axis.scatter(points[:, 0], points[:, 1], s=2, color="tab:blue", alpha=0.5)
+            axis.set(xlim=(-limit, limit), ylim=(-limit, limit), xticks=[], yticks=[], aspect="equal")
+            axis.set_title(f"step {step:,}", fontsize=8)
+        row[0].set_ylabel(name + (f"\n{notes[name]}" if notes and notes.get(name) else ""), fontsize=8)
+        for axis in row[len(by_step):]:
+            axis.set_visible(False)
+    if title:
+        figure.suptitle(title)
+    figure.tight_layout()
+    return figure
+
+
+def plot_bars(table: dict, metrics, reference: dict | None = None, title: str | None = None):
+    """Horizontal bars: one panel per metric, one bar per row of ``table`` ({row name: {metric: value}}).
+    ``reference`` maps a metric to a value drawn as a dashed line (real faces' figure, chance level)."""
+    if not table:
+        raise ValueError("table must have at least one row")
+    metrics = [metrics] if isinstance(metrics, str) else list(metrics)
+    missing = sorted({metric for values in table.values() for metric in metrics if metric not in values})
+    if missing:
+        raise ValueError(f"table rows lack the metric(s) {', '.join(missing)}")
+    names = list(table)
+    figure, axes = plt.subplots(1, len(metrics), figsize=(3.2 * len(metrics) + 1.5, 0.35 * len(names) + 1.3),
+                                squeeze=False, sharey=True)
+    for axis, metric in zip(axes[0], metrics):
+        values = [table[name][metric] for name in names]
+        axis.barh(range(len(names)), values, color="tab:blue")
+        for position, value in enumerate(values):
+            axis.annotate(f"{value:.2f}", (value, position), xytext=(3, 0), textcoords="offset points",
+                          va="center", fontsize=7)
+        if reference and metric in reference:
+            axis.axvline(reference[metric], color="grey", linestyle="--", linewidth=1)
+        axis.set_title(metric, fontsize=9)
+        axis.set_yticks(range(len(names)), names, fontsize=8)
+        axis.invert_yaxis()
     if title:
         figure.suptitle(title)
     figure.tight_layout()

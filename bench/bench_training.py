@@ -16,7 +16,7 @@ What the figures mean:
 - images/s: the images D judges per second; a step shows D ``batch_size`` real faces and ``batch_size``
   fakes, so 2 * batch_size images per step (the same count for both loops).
 - speed-up: fused images/s over seed-style images/s.
-- achieved GFLOP/s: the FLOPs of one fused step (``fused_step_flops``, counted from the models with
+- achieved GFLOP/s: the FLOPs of one fused step (``flops.fused_step_flops``, counted from the models with
   ``flops.forward_flops``) over the measured seconds per step.
 - % of matmul: that over the GFLOP/s of a ``MATMUL_SIZE`` square float32 ``tf.linalg.matmul`` under
   ``tf.function`` in the same round: how close the convolutions come to what the machine's best-tuned
@@ -50,7 +50,7 @@ import numpy as np
 import tensorflow as tf
 
 from acgan_lib.data_cache import synthetic_dataset
-from acgan_lib.flops import forward_flops
+from acgan_lib.flops import FLOP_CONVENTION, forward_flops, fused_step_flops
 from acgan_lib.pipeline import make_dataset
 from acgan_lib.profiles import PROFILES, SEED_RECIPE, get_profile
 from acgan_lib.seed_style import SeedStyleTrainer
@@ -65,35 +65,11 @@ MATMUL_SIZE = 2048
 MATMUL_REPEATS = 5
 MEMORY_PROFILE = "quick"
 MEMORY_STEPS = 20
-# Multiply-adds of a backward pass, in forward passes: input and weight gradients cost one forward each.
-BACKWARD_WITH_WEIGHT_GRADIENTS = 2
-BACKWARD_INPUT_GRADIENTS_ONLY = 1
-FLOP_CONVENTION = (
-    "forward FLOPs per image, times the batch: d_steps * (G + 6 D) + 3 G + 2 D, counting a backward pass as "
-    "2 forwards with weight gradients and 1 with input gradients only (D in the G update)"
-)
 TARGET_SPEED_UP = 2.0
 TARGET_PERCENT_OF_MATMUL = {"quick": 40.0, "full": 70.0}
 TARGET_PEAK_MEMORY_GB = 3.0
 REPO_ROOT = Path(__file__).resolve().parents[1]
 RESULTS = REPO_ROOT / "bench" / "results" / "training.json"
-
-
-def fused_step_flops(generator_flops: int, discriminator_flops: int, batch_size: int, d_steps: int) -> int:
-    """FLOPs of one fused step, from the forward FLOPs per image of G and D.
-
-    Each D update: G forward for the fakes (outside the gradient tape), D forward on the real and the
-    fake batch, and D backward on both with weight gradients (2 forwards each).
-    The G update: G forward, D forward, D backward for input gradients only (D's weights are not trained
-    there and TensorFlow prunes their gradients: 1 forward), G backward with weight gradients (2 forwards).
-    Per image that is ``d_steps * (G + 6 D) + 3 G + 2 D``. Left out, as in ``flops.py``: activations,
-    pooling, additions, the optimizers' updates, and the input gradients of the first layers, which no
-    one needs (a few percent).
-    """
-    discriminator_update = generator_flops + 2 * discriminator_flops * (1 + BACKWARD_WITH_WEIGHT_GRADIENTS)
-    generator_update = (generator_flops * (1 + BACKWARD_WITH_WEIGHT_GRADIENTS)
-                        + discriminator_flops * (1 + BACKWARD_INPUT_GRADIENTS_ONLY))
-    return batch_size * (d_steps * discriminator_update + generator_update)
 
 
 class MatmulReference:

@@ -16,6 +16,7 @@ import scipy.linalg
 from acgan_lib import evaluation
 from acgan_lib.evaluation import (
     all_pairs,
+    brief_evaluation,
     common_mistakes,
     comparison_table,
     conditional_accuracy,
@@ -33,6 +34,7 @@ from acgan_lib.evaluation import (
     nearest_neighbours,
     output_pixel_range,
     pair_class_ids,
+    real_reference,
 )
 from acgan_lib.judge import JudgeSettings, build_judge, train_judge
 from acgan_lib.labels import NUM_EYES, NUM_HAIR
@@ -362,3 +364,20 @@ def test_the_table_shows_each_metric_beside_its_real_figure(evaluations):
     assert "Fréchet distance" in table and "MS-SSIM" in table and "misreadings" in table
     ms_ssim_row = next(line for line in table.splitlines() if line.startswith("MS-SSIM"))
     assert ms_ssim_row.split()[-2] == "1.000"
+
+
+def test_the_brief_evaluation_agrees_with_the_full_one_on_the_stand_ins(judge, evaluations):
+    reference = real_reference(judge, REAL_IMAGES, REAL_HAIR, REAL_EYES, sample_size=264, pairs_per_class=4)
+    assert reference.features.shape == (264, 680) and reference.fid_real_floor > 0
+    briefs = {}
+    for source in (perfect, ignores_labels, collapsed):
+        brief = brief_evaluation(source, judge, reference, samples_per_pair=2, pairs_per_class=4)
+        full = evaluations[source.__name__]
+        for key in ("hair_accuracy", "eye_accuracy", "both_accuracy", "demo_score"):
+            assert brief[key] == pytest.approx(full[key]), (source.__name__, key)  # same faces, same seed
+        # The full one averages only the classes the real faces have two of; the brief one all of them.
+        assert brief["ms_ssim_generated"] == pytest.approx(full["ms_ssim_generated"], abs=0.02)
+        briefs[source.__name__] = brief
+    assert briefs["collapsed"]["fid"] > 10 * max(briefs["perfect"]["fid"], briefs["collapsed"]["fid_real_floor"])
+    with pytest.raises(ValueError, match="need at least 1200 real faces"):
+        real_reference(judge, REAL_IMAGES, REAL_HAIR, REAL_EYES, sample_size=600)

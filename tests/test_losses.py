@@ -9,6 +9,7 @@ from acgan_lib.losses import (
     classification_loss,
     discriminator_adversarial_loss,
     generator_adversarial_loss,
+    keras2_logits,
     mode_seeking_penalty,
     pair_halves,
 )
@@ -36,3 +37,31 @@ def test_mode_seeking_penalty_is_the_inverse_of_image_change_per_noise_change():
     assert float(mode_seeking_penalty(images, noise)) == pytest.approx(1 / (0.5 + MODE_SEEKING_EPSILON))
     collapsed = tf.zeros((2, 4))  # the same image for different noise: the largest penalty
     assert float(mode_seeking_penalty(collapsed, noise)) == pytest.approx(1 / MODE_SEEKING_EPSILON)
+
+
+def test_keras2_logits_match_logits_in_the_middle_and_have_no_gradient_where_the_sigmoid_saturates():
+    logits = tf.constant([-3.0, 0.0, 5.0, 40.0, -40.0])
+    with tf.GradientTape() as tape:
+        tape.watch(logits)
+        recovered = keras2_logits(logits)
+        total = tf.reduce_sum(recovered)
+    gradient = tape.gradient(total, logits).numpy()
+    np.testing.assert_allclose(recovered[:3], logits[:3], atol=1e-3)
+    np.testing.assert_allclose(gradient[:3], 1.0, atol=1e-2)
+    np.testing.assert_array_equal(gradient[3:], 0.0)  # clipped: a saturated D cannot be moved
+
+
+def test_clipped_bce_equals_bce_until_d_saturates_and_then_stops_teaching_either_player():
+    moderate = tf.constant([[2.0], [-1.0]])
+    np.testing.assert_allclose(discriminator_adversarial_loss(moderate, -moderate, "clipped_bce"),
+                               discriminator_adversarial_loss(moderate, -moderate, "bce"), rtol=1e-4)
+    calls_everything_real = tf.fill((4, 1), 30.0)
+    with tf.GradientTape(persistent=True) as tape:
+        tape.watch(calls_everything_real)
+        d_loss = tf.reduce_sum(discriminator_adversarial_loss(calls_everything_real, calls_everything_real, "clipped_bce"))
+        g_loss = tf.reduce_sum(generator_adversarial_loss(calls_everything_real, "clipped_bce"))
+        plain = tf.reduce_sum(discriminator_adversarial_loss(calls_everything_real, calls_everything_real, "bce"))
+    assert float(d_loss) > 10  # D is badly wrong about the fakes ...
+    np.testing.assert_array_equal(tape.gradient(d_loss, calls_everything_real), 0.0)  # ... and cannot learn it
+    np.testing.assert_array_equal(tape.gradient(g_loss, calls_everything_real), 0.0)
+    assert np.abs(tape.gradient(plain, calls_everything_real).numpy()).min() > 0.5  # logits keep the gradient

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from acgan_lib.blocks import ACTIVATIONS, NORMALISATIONS, MinibatchSpread, down_block, up_block
-from acgan_lib.flops import forward_flops, layer_flops
+from acgan_lib.flops import forward_flops, fused_step_flops, layer_flops
 from acgan_lib.labels import NUM_EYES, NUM_HAIR, one_hot
 from acgan_lib.models import (
     build_discriminator,
@@ -418,3 +418,9 @@ def test_minibatch_spread_shows_d_how_much_its_batch_varies(tmp_path):
     images = np.random.default_rng(1).random((4, 32, 32, 3)).astype(np.float32)
     np.testing.assert_allclose(loaded({"image": images})["real_fake"], discriminator({"image": images})["real_fake"],
                                rtol=1e-6)
+
+
+def test_fused_step_flops_count_each_update_by_hand():
+    # G = 10, D = 100 FLOPs per image: a D update is 10 + 2 * 100 * 3 = 610, a G update 10 * 3 + 100 * 2 = 230.
+    assert fused_step_flops(10, 100, batch_size=1, d_steps=1) == 840
+    assert fused_step_flops(10, 100, batch_size=4, d_steps=2) == 4 * (2 * 610 + 230)

@@ -199,3 +199,16 @@ def test_train_or_continue_resumes_a_stopped_run_and_restarts_one_without_checkp
         checkpoint.unlink()
     rows = training.train_or_continue(profile, early, *faces, progress=False)
     assert [row["step"] for row in rows] == [1, 2, 3, 4]
+
+
+def test_a_run_continued_with_other_learning_rates_trains_at_the_new_ones(tmp_path, faces):
+    # Restoring a checkpoint brings back the optimizers' old rates; the profile's must win (seed 000 raised
+    # G's rate mid-run, and notebook 05 continues runs that way).
+    profile = get_profile("smoke", learning_rate_g=1e-4, learning_rate_d=1e-4)
+    GANTrainer(profile, tmp_path).fit(*faces, steps=2, progress=False)
+    raised = get_profile("smoke", learning_rate_g=3e-4, learning_rate_d=2e-4)
+    trainer = GANTrainer(raised, tmp_path)
+    trainer.fit(*faces, steps=3, resume=True, progress=False)
+    assert trainer.steps_done == 3
+    assert float(trainer.generator_optimizer.learning_rate) == pytest.approx(3e-4)
+    assert float(trainer.discriminator_optimizer.learning_rate) == pytest.approx(2e-4)

@@ -148,6 +148,42 @@ def test_plot_histories_one_panel_each_with_notes():
         viz.plot_histories(histories, columns=["d_acc"])
 
 
+def test_plot_histories_puts_each_kind_of_number_on_its_own_row_with_marks():
+    histories = {"baseline": crafted_history(steps=20), "raised": crafted_history(steps=20, d_accuracy=0.5)}
+    figure = viz.plot_histories(histories, columns=["d_accuracy", "g_accuracy", "d_grad_norm"],
+                                marks={"raised": {"rate x3": 10}}, notes={"raised": "seed_failure"}, smooth=3)
+    assert len(figure.axes) == 4  # 2 kinds (accuracy, gradient norm) x 2 histories
+    top, bottom = figure.axes[:2], figure.axes[2:]
+    assert [axis.get_title() for axis in top] == ["baseline", "raised"]
+    assert [axis.get_ylabel() for axis in top] == ["accuracy"] * 2
+    assert [axis.get_ylabel() for axis in bottom] == ["gradient norm"] * 2
+    assert {axis.get_yscale() for axis in figure.axes if axis.get_ylabel() == "gradient norm"} == {"log"}
+    assert any(text.get_text() == "rate x3" for text in figure.axes[1].texts)
+    assert not any(text.get_text() == "rate x3" for text in figure.axes[0].texts)
+    with pytest.raises(ValueError, match="smooth must be a positive integer"):
+        viz.plot_histories(histories, smooth=0)
+
+
+def test_plot_points_one_row_per_run_and_a_panel_per_snapshot():
+    real = np.random.default_rng(0).standard_normal((50, 2))
+    figure = viz.plot_points({"a": {0: real, 100: real}, "b": {100: real}}, real, notes={"b": "2 modes"})
+    visible = [axis for axis in figure.axes if axis.get_visible()]
+    assert [axis.get_title() for axis in visible] == ["step 0", "step 100", "step 100"]
+    assert "2 modes" in figure.axes[2].get_ylabel()
+    with pytest.raises(ValueError, match="at least one"):
+        viz.plot_points({"a": {}}, real)
+
+
+def test_plot_bars_one_panel_per_metric_with_reference_lines():
+    table = {"quick": {"hair": 0.9, "eyes": 0.5}, "no norm": {"hair": 0.3, "eyes": 0.1}}
+    figure = viz.plot_bars(table, ["hair", "eyes"], reference={"hair": 1 / 12})
+    assert [axis.get_title() for axis in figure.axes] == ["hair", "eyes"]
+    assert [patch.get_width() for patch in figure.axes[0].patches] == [0.9, 0.3]
+    assert len(figure.axes[0].lines) == 1 and not figure.axes[1].lines
+    with pytest.raises(ValueError, match="lack the metric"):
+        viz.plot_bars(table, ["fid"])
+
+
 def sample_grid_picture(value, cell=4):
     """A picture laid out like GANTrainer.sample_grid: 12 hair rows by 11 eye columns."""
     return viz.image_grid(np.full((12 * 11, cell, cell, 3), value, np.uint8), columns=11)
