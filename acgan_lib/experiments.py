@@ -136,7 +136,7 @@ def run_experiments(base: Profile, experiments: list[Experiment], images: np.nda
     bar = tqdm(plans, desc="experiments", disable=not progress)
     for plan in bar:
         bar.set_postfix_str(plan.experiment.name)
-        entry = directory / f"{_slug(plan.experiment.name)}_{plan.key}"
+        entry = directory / plan.key  # keyed by what was trained, so two names for one setting share it
         result = _read_result(entry, plan)
         if result is None:
             if reference is None:
@@ -186,19 +186,14 @@ def _plan(base: Profile, experiments: list[Experiment], data_manifest: dict, jud
     return list(plans.values())
 
 
-def _slug(name: str) -> str:
-    """A file-system-safe version of an experiment's name."""
-    return "".join(character if character.isalnum() else "-" for character in name.lower()).strip("-")[:40]
-
-
 def _read_result(entry: Path, plan: _Plan) -> ExperimentResult | None:
     """The cached result if it is whole and made by this plan; None means train again."""
     try:
         stored = json.loads((entry / "result.json").read_text())
-        if stored["key"] != plan.key or stored["name"] != plan.experiment.name:
+        if stored["key"] != plan.key:
             return None
         return ExperimentResult(
-            name=stored["name"], changes=stored["changes"], profile=stored["profile"],
+            name=plan.experiment.name, changes=plan.experiment.changes, profile=stored["profile"],
             start_step=int(stored["start_step"]), history=list(stored["history"]), findings=list(stored["findings"]),
             summary=dict(stored["summary"]), judged=dict(stored["judged"]), step_flops=int(stored["step_flops"]),
             reused=True, path=entry)
@@ -226,8 +221,7 @@ def _train_and_judge(entry: Path, plan: _Plan, parent: ExperimentResult | None, 
     own = [row for row in history if row["step"] > plan.start_step]
     last = own[-max(1, len(own) // SUMMARY_SHARE):]
     result = {
-        "key": plan.key, "name": plan.experiment.name, "changes": plan.experiment.changes,
-        "profile": dataclasses.asdict(plan.profile), "start_step": plan.start_step,
+        "key": plan.key, "profile": dataclasses.asdict(plan.profile), "start_step": plan.start_step,
         "history": history, "findings": findings,
         "summary": {column: float(np.mean([row[column] for row in last])) for column in SUMMARY_COLUMNS},
         "judged": brief_evaluation(generator, judge, reference, JUDGED_PER_PAIR, seed=plan.profile.seed),

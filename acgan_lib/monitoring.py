@@ -1,6 +1,7 @@
 """A training monitor: reads the recent history and names what it sees.
 
-Three patterns, each with the numbers that gave it away and a pointer to the failure-analysis notebook:
+Three patterns, each with the numbers that gave it away and a pointer to the section of the
+failure-analysis notebook that reruns it (``SECTIONS``):
 
 - ``seed_failure``: D's accuracy pinned near 0.5 while G's "accuracy" (the share of fakes D calls real)
   sits near 1. This is what seed 000 saw after raising the learning rate: D has stopped telling real
@@ -21,6 +22,11 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 FAILURE_NOTEBOOK = "notebooks/05_failure_analysis.ipynb"
+SECTIONS = {  # where notebook 05 shows each pattern happen
+    "seed_failure": "section 2, the seed's own failure",
+    "d_overpowering": "section 2, the seed's path, and 3a, the D:G ratio",
+    "collapse": "section 1, mode dropping, and 4, the mode-seeking penalty",
+}
 WINDOW = 50  # steps of history the monitor looks at
 HALF_BAND = 0.1  # D accuracy within 0.5 +- this counts as "pinned at 0.5"
 NEAR_ONE = 0.9
@@ -48,7 +54,8 @@ def diagnose(history: list[dict], window: int = WINDOW) -> list[Finding]:
     for check in (_seed_failure, _d_overpowering, _collapse):
         message = check(recent)
         if message:
-            findings.append(Finding(check.__name__.lstrip("_"), step, f"{message} See {FAILURE_NOTEBOOK}."))
+            name = check.__name__.lstrip("_")
+            findings.append(Finding(name, step, f"{message} See {FAILURE_NOTEBOOK}, {SECTIONS[name]}."))
     return findings
 
 

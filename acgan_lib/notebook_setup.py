@@ -17,7 +17,15 @@ PROFILE_VARIABLE = "ACGAN_PROFILE"
 
 
 def setup_notebook(profile_name: str, seed: int = 0) -> Profile:
-    """Choose the profile (``ACGAN_PROFILE`` wins over ``profile_name``), seed everything, say what was chosen."""
+    """Choose the profile (``ACGAN_PROFILE`` wins over ``profile_name``), seed everything, say what was chosen.
+
+    It also quiets TensorFlow's Python warnings to errors only: a notebook that judges many generators
+    calls ``predict`` on each, and TensorFlow warns about the retracing each time, which is advice for
+    library authors, not for a reader.
+    """
+    import tensorflow as tf
+
+    tf.get_logger().setLevel("ERROR")
     chosen = os.environ.get(PROFILE_VARIABLE) or profile_name
     profile = get_profile(chosen, seed=seed)
     set_seeds(seed)

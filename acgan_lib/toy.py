@@ -43,7 +43,7 @@ class ToySettings:
     adam_beta_1: float = 0.5
     loss: str = "bce"
     record_every: int = 50
-    snapshot_steps: tuple[int, ...] = (0, 500, 1_000, 2_000, 3_000)
+    snapshot_steps: tuple[int, ...] | None = None  # None: the start, 1/6, 1/3, 2/3 and the end of the run
     seed: int = 0
 
     def __post_init__(self):
@@ -59,8 +59,15 @@ class ToySettings:
             raise ValueError(f"toy adam_beta_1 must be in [0, 1); got {self.adam_beta_1!r}")
         if self.loss not in LOSSES:
             raise ValueError(f"toy loss must be one of {', '.join(LOSSES)}; got {self.loss!r}")
-        if any(not 0 <= step <= self.steps for step in self.snapshot_steps):
+        if any(not 0 <= step <= self.steps for step in self.snapshots_at):
             raise ValueError(f"toy snapshot_steps must lie in [0, {self.steps}]; got {self.snapshot_steps!r}")
+
+    @property
+    def snapshots_at(self) -> tuple[int, ...]:
+        """The steps at which the run keeps its generated points."""
+        if self.snapshot_steps is not None:
+            return tuple(self.snapshot_steps)
+        return tuple(sorted({0, self.steps // 6, self.steps // 3, 2 * self.steps // 3, self.steps}))
 
 
 @dataclass
@@ -68,7 +75,8 @@ class ToyRun:
     """What a toy run leaves: its settings, the measured history, point snapshots and the ring's centres."""
 
     settings: ToySettings
-    history: list[dict] = field(default_factory=list)  # step, d_accuracy, g_accuracy, d_real, d_fake
+    # step, d_accuracy, g_accuracy, and D's mean probability "real" on real and on generated points
+    history: list[dict] = field(default_factory=list)
     snapshots: dict[int, np.ndarray] = field(default_factory=dict)  # step -> generated points (n, 2)
     centres: np.ndarray | None = None
     real: np.ndarray | None = None  # real evaluation points
@@ -172,15 +180,15 @@ def train_toy(settings: ToySettings = ToySettings()) -> ToyRun:
             "step": step,
             "d_accuracy": (real_called_real + 1.0 - fake_called_real) / 2,
             "g_accuracy": fake_called_real,
-            "d_real": float(tf.reduce_mean(tf.sigmoid(real_logits))),  # D's mean probability "real"
-            "d_fake": float(tf.reduce_mean(tf.sigmoid(fake_logits))),
+            "d_real_probability": float(tf.reduce_mean(tf.sigmoid(real_logits))),  # D's mean probability "real"
+            "d_fake_probability": float(tf.reduce_mean(tf.sigmoid(fake_logits))),
         })
-        if step in settings.snapshot_steps:
+        if step in settings.snapshots_at:
             run.snapshots[step] = fake.numpy()
 
     record(0)
     for step in range(1, settings.steps + 1):
         train_step(real_data[(step - 1) * settings.batch_size : step * settings.batch_size])
-        if step % settings.record_every == 0 or step in settings.snapshot_steps:
+        if step % settings.record_every == 0 or step in settings.snapshots_at:
             record(step)
     return run

@@ -197,6 +197,7 @@ def plot_histograms(samples: dict, bins: int = 60, title: str | None = None, xla
 HISTORY_PANELS = {  # panel title -> how to recognise its columns, tried in this order
     "class accuracy": ("hair_accuracy", "eye_accuracy"),
     "accuracy": ("accuracy",),
+    "D's probability of real": ("_probability",),
     "loss": ("_loss",),
     "gradient norm": ("_grad_norm",),
     "batch spread": ("_diversity",),
@@ -362,7 +363,7 @@ def _plot_series(axis, steps, series, name: str, width: int) -> None:
 
 
 def _dress_panel(axis, panel: str, marks: dict | None) -> None:
-    if panel == "accuracy":
+    if panel in ("accuracy", "D's probability of real"):
         axis.axhline(0.5, color="grey", linestyle="--", linewidth=1, label="0.5")
         axis.set_ylim(-0.05, 1.05)
     elif panel == "class accuracy":

@@ -75,16 +75,20 @@ def test_a_corrupt_or_unfinished_cache_entry_is_trained_again(dataset, judge, tm
     entry = first.path
     (entry / "result.json").write_text("{ half a file")
     again = run(experiments, dataset, judge, tmp_path)["only"]
-    assert not again.reused and json.loads((entry / "result.json").read_text())["name"] == "only"
+    assert not again.reused and json.loads((entry / "result.json").read_text())["key"] == entry.name
     assert [row["d_loss"] for row in again.history] == [row["d_loss"] for row in first.history]  # deterministic
     (entry / "result.json").unlink()  # a notebook killed after training, before judging
     assert not run(experiments, dataset, judge, tmp_path)["only"].reused
 
 
-def test_changed_settings_get_their_own_cache_entry(dataset, judge, tmp_path):
+def test_changed_settings_get_their_own_cache_entry_and_a_new_name_for_old_settings_does_not(
+        dataset, judge, tmp_path):
     first = run([Experiment("x", steps=2)], dataset, judge, tmp_path)["x"]
     other = run([Experiment("x", {"noise_dim": 8}, steps=2)], dataset, judge, tmp_path)["x"]
     assert not other.reused and other.path != first.path
+    renamed = run([Experiment("the same as x", {"noise_dim": SMOKE.noise_dim}, steps=2)], dataset, judge, tmp_path)
+    assert renamed["the same as x"].reused and renamed["the same as x"].path == first.path
+    assert renamed["the same as x"].changes == {"noise_dim": SMOKE.noise_dim}
 
 
 def test_equal_flop_steps_give_higher_ratios_fewer_steps_of_the_same_total_cost():

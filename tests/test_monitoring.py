@@ -1,4 +1,8 @@
-from acgan_lib.monitoring import FAILURE_NOTEBOOK, WINDOW, diagnose
+import json
+import re
+
+from acgan_lib.monitoring import FAILURE_NOTEBOOK, SECTIONS, WINDOW, diagnose
+from acgan_lib.paths import PROJECT_ROOT
 
 
 def history(steps=WINDOW, **columns):
@@ -36,3 +40,15 @@ def test_collapse_is_fakes_varying_far_less_than_reals():
 
 def test_a_short_history_is_not_judged():
     assert names(history(steps=WINDOW - 1, d_accuracy=0.5, g_accuracy=1.0)) == []
+
+
+def test_every_finding_points_at_a_section_that_exists_in_the_failure_notebook():
+    notebook = json.loads((PROJECT_ROOT / FAILURE_NOTEBOOK).read_text())
+    headings = [line for cell in notebook["cells"] if cell["cell_type"] == "markdown"
+                for line in "".join(cell["source"]).splitlines() if line.startswith("#")]
+    numbers = {line.split()[1].rstrip(".") for line in headings if len(line.split()) > 1}
+    for name, where in SECTIONS.items():
+        cited = re.findall(r"\b(\d[a-z]?),", where.replace(" and ", ", ") + ",")
+        assert cited and set(cited) <= numbers, (name, cited, sorted(numbers))
+    findings = diagnose(history(d_accuracy=0.5, g_accuracy=0.99, fake_diversity=0.01))
+    assert all(SECTIONS[finding.name] in finding.message for finding in findings) and len(findings) == 2

@@ -29,6 +29,7 @@ def test_mode_coverage_counts_every_blob_of_real_data_and_one_for_a_single_blob(
     ({"learning_rate_g": -1e-3}, "learning_rate_g must be a positive number"),
     ({"loss": "mse"}, "loss must be one of bce, hinge, clipped_bce"),
     ({"snapshot_steps": (0, 5_000)}, "snapshot_steps must lie in [0, 3000]"),
+    ({"steps": 100, "snapshot_steps": (200,)}, "snapshot_steps must lie in [0, 100]"),
 ])
 def test_bad_toy_settings_say_what_is_allowed(changes, message):
     with pytest.raises(ValueError, match=message.replace("[", r"\[").replace("]", r"\]")):
@@ -39,7 +40,7 @@ def test_a_balanced_run_ends_near_one_half_and_covers_the_ring():
     run = train_toy(ToySettings(steps=2_000, snapshot_steps=(0, 2_000)))
     assert sorted(run.snapshots) == [0, 2_000] and run.snapshots[2_000].shape == (2_000, 2)
     assert [row["step"] for row in run.history][:3] == [0, 50, 100]
-    assert abs(run.last("d_real") - 0.5) < 0.05 and abs(run.last("d_fake") - 0.5) < 0.05
+    assert abs(run.last("d_real_probability") - 0.5) < 0.05 and abs(run.last("d_fake_probability") - 0.5) < 0.05
     assert abs(run.last("d_accuracy") - 0.5) < 0.15
     assert mode_coverage(run.snapshots[2_000], run.settings)["modes_covered"] >= 6
 
@@ -47,7 +48,13 @@ def test_a_balanced_run_ends_near_one_half_and_covers_the_ring():
 def test_at_a_huge_rate_the_clipped_loss_sticks_at_everything_real_and_logits_do_not():
     settings = {"steps": 1_500, "learning_rate_d": 0.1, "learning_rate_g": 0.1, "snapshot_steps": ()}
     clipped = train_toy(ToySettings(loss="clipped_bce", **settings))
-    assert clipped.last("d_fake") > 0.999 and clipped.last("g_accuracy") == 1.0
+    assert clipped.last("d_fake_probability") > 0.999 and clipped.last("g_accuracy") == 1.0
     assert abs(clipped.last("d_accuracy") - 0.5) < 0.01
     logits = train_toy(ToySettings(loss="bce", **settings))
     assert logits.last("g_accuracy") < 0.9
+
+
+def test_snapshots_default_to_five_moments_of_the_run():
+    assert ToySettings(steps=3_000).snapshots_at == (0, 500, 1_000, 2_000, 3_000)
+    assert ToySettings(steps=4).snapshots_at == (0, 1, 2, 4)
+    assert ToySettings(steps=10, snapshot_steps=(10,)).snapshots_at == (10,)
