@@ -84,7 +84,6 @@ class ExperimentResult:
     findings: list[dict]
     summary: dict
     judged: dict
-    step_flops: int  # FLOPs of one training step (``flops.fused_step_flops``)
     reused: bool
     path: Path
 
@@ -92,12 +91,6 @@ class ExperimentResult:
     def finding_names(self) -> set[str]:
         """The monitor's findings in the experiment's own steps (not those of a run it continued)."""
         return {finding["name"] for finding in self.findings if finding["step"] > self.start_step}
-
-    def row(self) -> dict:
-        """A flat row for a table: name, changes, then the summary and the judged numbers."""
-        changes = ", ".join(f"{name}={value}" for name, value in self.changes.items()) or "-"
-        return {"experiment": self.name, "changes": changes, "steps": self.history[-1]["step"] - self.start_step,
-                **self.summary, **self.judged}
 
 
 def code_version() -> str:
@@ -195,7 +188,7 @@ def _read_result(entry: Path, plan: _Plan) -> ExperimentResult | None:
         return ExperimentResult(
             name=plan.experiment.name, changes=plan.experiment.changes, profile=stored["profile"],
             start_step=int(stored["start_step"]), history=list(stored["history"]), findings=list(stored["findings"]),
-            summary=dict(stored["summary"]), judged=dict(stored["judged"]), step_flops=int(stored["step_flops"]),
+            summary=dict(stored["summary"]), judged=dict(stored["judged"]),
             reused=True, path=entry)
     except (OSError, ValueError, KeyError, TypeError):
         return None
@@ -225,9 +218,6 @@ def _train_and_judge(entry: Path, plan: _Plan, parent: ExperimentResult | None, 
         "history": history, "findings": findings,
         "summary": {column: float(np.mean([row[column] for row in last])) for column in SUMMARY_COLUMNS},
         "judged": brief_evaluation(generator, judge, reference, JUDGED_PER_PAIR, seed=plan.profile.seed),
-        "step_flops": fused_step_flops(forward_flops(build_generator(plan.profile)),
-                                       forward_flops(build_discriminator(plan.profile)),
-                                       plan.profile.batch_size, plan.profile.d_steps_per_g_step),
     }
     partial = entry / f"result.{os.getpid()}.partial.json"
     partial.write_text(json.dumps(result, indent=1) + "\n")
