@@ -10,7 +10,7 @@ returns one ``ExperimentResult`` per experiment: the settings, the whole history
 findings, a summary of the last steps and the judge's reading. Everything is cached under
 ``data/experiments/`` by a key of the settings, the data, the judge and the code's version, so a second
 run of a notebook takes seconds; a cache entry that cannot be read or does not match is trained again,
-never trusted.
+never trusted. ``run_toys`` does the same for the 2-D toy GAN of ``toy``.
 """
 
 from __future__ import annotations
@@ -32,15 +32,17 @@ from .evaluation import RealReference, brief_evaluation, generator_source, load_
 from .flops import forward_flops, fused_step_flops
 from .judge import CachedJudge
 from .models import build_discriminator, build_generator
-from .paths import data_dir
+from .paths import data_dir, write_text_atomic
 from .profiles import Profile, get_profile
 from .run_records import read_history
+from .toy import ToyRun, ToySettings, train_toy
 from .training import GANTrainer, train_or_continue
 
 # The modules whose code decides what a training or a judgement produces: a change to any of them
 # makes every cached experiment stale.
 CODE_MODULES = ("blocks", "evaluation", "experiments", "judge", "losses", "models", "pipeline", "profiles",
                 "training")
+TOY_CODE_MODULES = ("losses", "toy")  # the same for the toy runs
 RESULT_VERSION = 1
 SUMMARY_SHARE = 5  # the summary averages the last fifth of a run's steps
 JUDGED_PER_PAIR = 4  # faces judged per (hair, eye) pair: 528 in all
@@ -93,10 +95,10 @@ class ExperimentResult:
         return {finding["name"] for finding in self.findings if finding["step"] > self.start_step}
 
 
-def code_version() -> str:
-    """A hash of the source of ``CODE_MODULES``: changes whenever their code does."""
+def code_version(modules: tuple[str, ...] = CODE_MODULES) -> str:
+    """A hash of the source of ``modules`` (of this package): changes whenever their code does."""
     digest = hashlib.sha256()
-    for module in CODE_MODULES:
+    for module in modules:
         digest.update((Path(__file__).with_name(f"{module}.py")).read_bytes())
     return digest.hexdigest()[:12]
 
@@ -116,15 +118,16 @@ def equal_flop_steps(profile: Profile, d_steps: tuple[int, ...], reference_steps
 
 def run_experiments(base: Profile, experiments: list[Experiment], images: np.ndarray, hair_ids, eye_ids,
                     judge: CachedJudge, data_manifest: dict, directory: Path | None = None,
-                    progress: bool = True) -> dict[str, ExperimentResult]:
+                    progress: bool = True, reference: RealReference | None = None) -> dict[str, ExperimentResult]:
     """Train (or read from the cache) every experiment in order and judge it; results by name.
 
     ``data_manifest`` identifies the training faces (a ``data_cache`` manifest) for the cache key; the
     judge's manifest is part of the key too. A bad setting raises ValueError before anything trains.
+    ``reference``: the real faces' judged features (``evaluation.real_reference`` of ``images`` with
+    ``JUDGED_FACES`` faces and the base profile's seed), if the caller has it already; else measured here.
     """
     directory = (Path(directory) if directory is not None else data_dir()) / "experiments"
     plans = _plan(base, experiments, data_manifest, judge)
-    reference = None  # measured on the first experiment that needs judging
     results: dict[str, ExperimentResult] = {}
     bar = tqdm(plans, desc="experiments", disable=not progress)
     for plan in bar:
@@ -132,7 +135,7 @@ def run_experiments(base: Profile, experiments: list[Experiment], images: np.nda
         entry = directory / plan.key  # keyed by what was trained, so two names for one setting share it
         result = _read_result(entry, plan)
         if result is None:
-            if reference is None:
+            if reference is None:  # measured when an experiment first needs judging
                 reference = real_reference(judge.model, images, hair_ids, eye_ids,
                                            min(JUDGED_FACES, len(images) // 2), seed=base.seed)
             parent = results[plan.experiment.start_from] if plan.experiment.start_from else None
@@ -219,9 +222,7 @@ def _train_and_judge(entry: Path, plan: _Plan, parent: ExperimentResult | None, 
         "summary": {column: float(np.mean([row[column] for row in last])) for column in SUMMARY_COLUMNS},
         "judged": brief_evaluation(generator, judge, reference, JUDGED_PER_PAIR, seed=plan.profile.seed),
     }
-    partial = entry / f"result.{os.getpid()}.partial.json"
-    partial.write_text(json.dumps(result, indent=1) + "\n")
-    os.replace(partial, entry / "result.json")
+    write_text_atomic(entry / "result.json", json.dumps(result, indent=1) + "\n")
     return dataclasses.replace(_read_result(entry, plan), reused=False)
 
 
@@ -240,3 +241,41 @@ def _copy_parent_run(parent_run: Path, run_dir: Path, profile: Profile) -> None:
     shutil.copytree(parent_run, partial, ignore=shutil.ignore_patterns("*.keras", "*.gif", "monitor.json"))
     os.replace(partial, run_dir)
 
+
+
+def run_toys(runs: dict[str, ToySettings], directory: Path | None = None) -> dict[str, ToyRun]:
+    """Train each toy run (``toy.train_toy``) or read it from ``data/experiments/toy/``; runs by name.
+
+    Keyed by the settings and the code of ``TOY_CODE_MODULES``; an entry that cannot be read is trained again.
+    """
+    directory = (Path(directory) if directory is not None else data_dir()) / "experiments" / "toy"
+    directory.mkdir(parents=True, exist_ok=True)
+    results = {}
+    for name, settings in runs.items():
+        request = {"version": RESULT_VERSION, "code": code_version(TOY_CODE_MODULES),
+                   "settings": dataclasses.asdict(settings)}
+        key = hashlib.sha256(json.dumps(request, sort_keys=True).encode()).hexdigest()[:12]
+        path = directory / f"{key}.json"
+        run = _read_toy(path, settings)
+        if run is None:
+            run = train_toy(settings)
+            stored = {"key": key, "history": run.history, "centres": run.centres.tolist(), "real": run.real.tolist(),
+                      "snapshots": {str(step): points.tolist() for step, points in run.snapshots.items()}}
+            write_text_atomic(path, json.dumps(stored) + "\n")
+        results[name] = run
+    return results
+
+
+def _read_toy(path: Path, settings: ToySettings) -> ToyRun | None:
+    """A cached toy run if it is whole; None means train again."""
+    try:
+        stored = json.loads(path.read_text())
+        if stored["key"] != path.stem:
+            return None
+        snapshots = {int(step): np.asarray(points, np.float32) for step, points in stored["snapshots"].items()}
+        if sorted(snapshots) != sorted(settings.snapshots_at) or any(points.ndim != 2 for points in snapshots.values()):
+            return None
+        return ToyRun(settings, history=[dict(row) for row in stored["history"]], snapshots=snapshots,
+                      centres=np.asarray(stored["centres"], np.float32), real=np.asarray(stored["real"], np.float32))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None

@@ -1,5 +1,6 @@
 """Where the suite keeps files, resolved from the project root so that a notebook finds ``data/``
-whether it runs from ``notebooks/`` (JupyterLab, papermill) or from the repository root (the CLI).
+whether it runs from ``notebooks/`` (JupyterLab, papermill) or from the repository root (the CLI), and
+how it writes them: whole or not at all.
 
 ``ACGAN_DATA_DIR`` and ``ACGAN_REPORT_DIR`` override the defaults (tests point them at temporary folders).
 """
@@ -29,3 +30,12 @@ def runs_dir() -> Path:
     the trained generator), else ``runs/`` at the project root (git-ignored)."""
     folder = report_dir()
     return (folder if folder is not None else PROJECT_ROOT) / "runs"
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` whole or not at all: a temporary file named for this process, then a
+    rename, so a reader (or a run killed halfway) never sees half a file."""
+    path = Path(path)
+    partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
+    partial.write_text(text)
+    os.replace(partial, path)

@@ -100,3 +100,27 @@ def test_equal_flop_steps_give_higher_ratios_fewer_steps_of_the_same_total_cost(
     for ratio, count in steps.items():
         step_cost = fused_step_flops(g, d, profile.batch_size, ratio)
         assert abs(count * step_cost - budget) <= step_cost / 2
+
+
+def test_toy_runs_are_cached_by_settings_and_a_corrupt_entry_is_trained_again(tmp_path, monkeypatch):
+    from acgan_lib import experiments
+    from acgan_lib.toy import ToySettings
+
+    trained = []
+    real_train_toy = experiments.train_toy
+    monkeypatch.setattr(experiments, "train_toy", lambda settings: trained.append(settings) or real_train_toy(settings))
+    runs = {"short": ToySettings(steps=20, record_every=10, seed=1), "other seed": ToySettings(steps=20, seed=2)}
+    first = experiments.run_toys(runs, directory=tmp_path)
+    assert trained == list(runs.values())
+    again = experiments.run_toys(runs, directory=tmp_path)
+    assert len(trained) == 2  # both read from the cache, and equal to what was trained
+    for name, run in first.items():
+        assert again[name].history == run.history and again[name].settings == run.settings
+        assert sorted(again[name].snapshots) == sorted(run.snapshots) == list(run.settings.snapshots_at)
+        assert all((again[name].snapshots[step] == points).all() for step, points in run.snapshots.items())
+        assert (again[name].real == run.real).all() and (again[name].centres == run.centres).all()
+    entries = sorted((tmp_path / "experiments" / "toy").glob("*.json"))
+    assert len(entries) == 2
+    entries[0].write_text(entries[0].read_text()[:100])  # a torn file
+    experiments.run_toys(runs, directory=tmp_path)
+    assert len(trained) == 3
