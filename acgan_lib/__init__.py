@@ -12,9 +12,14 @@ __version__ = "0.1.0"
 
 import os
 
-# TensorFlow's C++ start-up messages (no CUDA driver, CPU instruction sets) say nothing a student can act
-# on; keep warnings and errors. A value the user set wins.
+from ._quiet_tensorflow import quiet_tensorflow_start_up
+
+# TensorFlow's C++ start-up lines ("Could not find cuda drivers", "failed call to cuInit", absl's notice)
+# say nothing a student can act on. TensorFlow 2.21 logs them through absl before it reads
+# TF_CPP_MIN_LOG_LEVEL, so the variable alone does not silence them: the first import of TensorFlow
+# runs with its standard error closed (see _quiet_tensorflow). The variable still quiets later INFO lines.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+quiet_tensorflow_start_up()
 # oneDNN's fused CPU kernels: on this project's 2-core AMD machine they made a training step 1.5-1.7x
 # faster (TensorFlow turns them on by default only on some Intel CPUs). They must be chosen before
 # TensorFlow loads, hence here. Op determinism still holds with them (tests/test_training_processes.py).

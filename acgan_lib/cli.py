@@ -36,7 +36,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     except NotebookFailed as error:
-        print(f"notebook run stopped: {error}", file=sys.stderr)
+        print(f"a notebook failed: {error}", file=sys.stderr)
         return 1
 
 
@@ -59,6 +59,8 @@ def _build_parser() -> argparse.ArgumentParser:
     notebooks.add_argument("--profile", choices=tuple(PROFILES), default="quick")
     notebooks.add_argument("--out", type=Path, default=Path("report"))
     notebooks.add_argument("--notebooks-dir", type=Path, default=None)
+    notebooks.add_argument("--keep-going", action="store_true",
+                           help="run the remaining notebooks after a failure (the exit code is still 1)")
     notebooks.set_defaults(handler=_notebooks)
 
     clean = commands.add_parser("clean-notebooks", help="strip outputs except NBVAL_CHECK_OUTPUT cells")
@@ -163,8 +165,9 @@ def _data(arguments) -> int:
 def _notebooks(arguments) -> int:
     from .notebook_runner import NOTEBOOKS_DIR, run_notebooks
 
-    results = run_notebooks(arguments.profile, arguments.out, arguments.notebooks_dir or NOTEBOOKS_DIR)
-    print(f"{len(results)} notebooks executed; report: {arguments.out / 'REPORT.md'}")
+    outcomes = run_notebooks(arguments.profile, arguments.out, arguments.notebooks_dir or NOTEBOOKS_DIR,
+                             keep_going=arguments.keep_going)
+    print(f"{len(outcomes)} notebooks ran; report: {arguments.out / 'index.html'}")
     return 0
 
 

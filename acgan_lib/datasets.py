@@ -34,7 +34,6 @@ from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
-from tqdm.auto import tqdm
 
 from acgan_lib.labels import (
     EYE_COLOURS,
@@ -45,6 +44,7 @@ from acgan_lib.labels import (
     hair_id,
     parse_tags,
 )
+from acgan_lib.progress import progress_bar
 
 # Reasons a row is skipped, in the order they are checked.
 MALFORMED_ROW = "malformed row"
@@ -294,7 +294,7 @@ def _load(root: str | Path, image_size: int, strict: bool, layout: _Layout) -> R
     converted = 0
     skipped = dict.fromkeys(SKIP_REASONS, 0)
     examples: dict[str, list[str]] = {}
-    progress = tqdm(
+    progress = progress_bar(
         rows, desc=f"loading the {layout.name} set", unit="row", disable=len(rows) < PROGRESS_BAR_MIN_ROWS
     )
     with progress:

@@ -45,7 +45,7 @@ import tensorflow as tf
 
 from .judge import judge_features, predict_labels
 from .labels import EYE_COLOURS, HAIR_COLOURS, NUM_EYES, NUM_HAIR, one_hot
-from .models import sample_noise
+from .models import predict_in_batches, sample_noise
 from .pipeline import unscale_images
 from .profiles import PIXEL_RANGES
 from .synthetic import sample_labels
@@ -128,7 +128,7 @@ def draw(generator: keras.Model, noise: np.ndarray, hair: np.ndarray, eyes: np.n
     pixel_range = output_pixel_range(generator) if pixel_range is None else pixel_range
     inputs = {"noise": np.asarray(noise, np.float32), "hair": np.asarray(hair, np.float32),
               "eyes": np.asarray(eyes, np.float32)}
-    return unscale_images(generator.predict(inputs, batch_size=batch_size, verbose=0), pixel_range)
+    return unscale_images(predict_in_batches(generator, inputs, batch_size), pixel_range)
 
 
 def generator_source(generator: keras.Model, noise_distribution: str = "uniform",
@@ -517,6 +517,13 @@ METRIC_ROWS = (
     ("classes less varied than real", "classes_less_varied_than_real", None, "{:.2f}"),
     ("nearest training face (RMS, 0-255)", "nearest_training_distance", "nearest_training_distance_real", "{:.1f}"),
 )
+
+
+def metric_table(results: dict) -> dict[str, dict]:
+    """The scalar results of ``evaluate_generator`` as rows, generated beside real: {metric: {"generated",
+    "real"}} (None where real faces have no such figure), for the batch report (``results``)."""
+    return {name: {"generated": results[generated_key], "real": results[real_key] if real_key else None}
+            for name, generated_key, real_key, _ in METRIC_ROWS}
 
 
 def format_table(results: dict) -> str:

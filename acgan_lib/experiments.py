@@ -26,7 +26,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from tqdm.auto import tqdm
 
 from .evaluation import RealReference, brief_evaluation, generator_source, load_generator, real_reference
 from .flops import forward_flops, fused_step_flops
@@ -34,6 +33,7 @@ from .judge import CachedJudge
 from .models import build_discriminator, build_generator
 from .paths import data_dir, write_text_atomic
 from .profiles import Profile, get_profile
+from .progress import progress_bar
 from .run_records import read_history
 from .toy import ToyRun, ToySettings, train_toy
 from .training import GANTrainer, train_or_continue
@@ -129,7 +129,7 @@ def run_experiments(base: Profile, experiments: list[Experiment], images: np.nda
     directory = (Path(directory) if directory is not None else data_dir()) / "experiments"
     plans = _plan(base, experiments, data_manifest, judge)
     results: dict[str, ExperimentResult] = {}
-    bar = tqdm(plans, desc="experiments", disable=not progress)
+    bar = progress_bar(plans, desc="experiments", disable=not progress)
     for plan in bar:
         bar.set_postfix_str(plan.experiment.name)
         entry = directory / plan.key  # keyed by what was trained, so two names for one setting share it

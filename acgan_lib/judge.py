@@ -43,6 +43,7 @@ from keras import layers
 
 from .data_cache import synthetic_dataset
 from .labels import NUM_EYES, NUM_HAIR
+from .models import predict_in_batches
 from .paths import data_dir
 
 JUDGE_VERSION = 1  # raise when the architecture or the training changes: old caches are then retrained
@@ -185,7 +186,7 @@ def predict_labels(judge: keras.Model, images: np.ndarray,
                    batch_size: int = PREDICT_BATCH_SIZE) -> tuple[np.ndarray, np.ndarray]:
     """The hair and eye class ids the judge reads off uint8 faces: two int64 arrays of length N."""
     _check_images(images)
-    logits = judge.predict(images, batch_size=batch_size, verbose=0)
+    logits = predict_in_batches(judge, images, batch_size)
     return logits["hair"].argmax(axis=-1), logits["eyes"].argmax(axis=-1)
 
 
@@ -194,7 +195,7 @@ def judge_features(judge: keras.Model, images: np.ndarray,
     """The judge's penultimate activations for uint8 faces: (N, 680) float64, the FID/KID feature space."""
     _check_images(images)
     reader = keras.Model(judge.input, judge.get_layer(FEATURES_LAYER).output)
-    return reader.predict(images, batch_size=batch_size, verbose=0).astype(np.float64)
+    return predict_in_batches(reader, images, batch_size).astype(np.float64)
 
 
 def load_or_train_judge(image_size: int, settings: JudgeSettings = JudgeSettings(),

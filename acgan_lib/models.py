@@ -142,6 +142,25 @@ def discriminator_inputs(discriminator: keras.Model, images, hair, eyes) -> dict
     return {key: available[key] for key in discriminator.input}
 
 
+def predict_in_batches(model: keras.Model, inputs, batch_size: int):
+    """``model``'s outputs in inference mode, as NumPy, for an array or a dict of arrays, in batches.
+
+    Used instead of Keras's ``predict``, which wraps the arrays in a tf.data pipeline (TensorFlow 2.21 then
+    logs an error line about ``use_unbounded_threadpool`` for it) and traces a new function for every
+    model it meets, warning about retracing once a notebook has judged a few generators. Calling the
+    model does neither, and gives the same numbers.
+    """
+    count = len(next(iter(inputs.values()))) if isinstance(inputs, dict) else len(inputs)
+    if count < 1:
+        raise ValueError("nothing to predict: the inputs have no rows")
+    parts = []
+    for start in range(0, count, batch_size):
+        rows = slice(start, start + batch_size)
+        batch = {name: value[rows] for name, value in inputs.items()} if isinstance(inputs, dict) else inputs[rows]
+        parts.append(keras.tree.map_structure(np.asarray, model(batch, training=False)))
+    return keras.tree.map_structure(lambda *pieces: np.concatenate(pieces), *parts)
+
+
 def parameter_breakdown(model: keras.Model) -> dict[str, int]:
     """Parameters (trainable or not) per layer group, in layer order; groups without parameters are left out.
 

@@ -1,9 +1,15 @@
 """Run the numbered notebooks headless with papermill, in reading order, into a report folder.
 
 ``run_notebooks("quick", "report/")`` executes ``notebooks/01_*.ipynb``, ``02_*`` ... with the profile
-injected as the ``profile_name`` parameter, writes each executed copy into the report folder, points
-``ACGAN_REPORT_DIR`` at it so notebooks save their figures there, and writes ``REPORT.md`` with a line per
-notebook. It stops at the first notebook that fails and names it, its cell and the error.
+injected as the ``profile_name`` parameter, writes each executed copy and its HTML export into the report
+folder, points ``ACGAN_REPORT_DIR`` at it so that notebooks save their figures and record their results
+there (``results``), and writes the batch report (``report``: ``REPORT.md`` and ``index.html``). It stops at
+the first notebook that fails, unless asked to keep going; either way the report names the notebook, its
+cell and the error, and ``NotebookFailed`` is raised at the end.
+
+Kernels are started with CurveZMQ transport encryption (nothing for ipykernel to warn about), with
+acgan_lib imported first (TensorFlow's C++ start-up lines silenced), and with text progress bars
+(``progress``) whose carriage returns nbclient folds, so a saved copy shows each bar's end.
 
 This module also keeps the stored notebooks clean: ``strip_outputs`` removes every output except those of
 cells marked ``# NBVAL_CHECK_OUTPUT``, whose stored output ``pytest --nbval-lax`` compares with a fresh run.
@@ -13,16 +19,24 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
+from jupyter_client.manager import AsyncKernelManager
+from traitlets import default
 
-from .paths import NOTEBOOKS_DIR
+from .paths import NOTEBOOKS_DIR, write_text_atomic
 from .profiles import get_profile
+from .progress import HEADLESS_VARIABLE
+from .report import NotebookOutcome, run_environment, write_report
+from .results import METRICS_FILE
 
 CHECK_MARKER = "NBVAL_CHECK_OUTPUT"
+# Each kernel imports acgan_lib before the notebook's first cell, so TensorFlow's C++ start-up lines are
+# silenced (acgan_lib/_quiet_tensorflow.py) even in a notebook that imports TensorFlow or Keras first.
+KERNEL_START_UP = "--IPKernelApp.exec_lines=import acgan_lib"
 _NUMBERED = re.compile(r"^\d\d_.+\.ipynb$")
 
 
@@ -30,11 +44,13 @@ class NotebookFailed(RuntimeError):
     """A notebook raised an error; the message names the notebook, the cell and the error."""
 
 
-@dataclass(frozen=True)
-class NotebookResult:
-    name: str
-    output: Path
-    seconds: float
+class EncryptedKernelManager(AsyncKernelManager):
+    """A kernel manager that gives kernels CurveZMQ keys when they support them (ipykernel does), so the
+    kernel does not warn that it runs over TCP without encryption."""
+
+    @default("transport_encryption")
+    def _default_transport_encryption(self) -> str:
+        return "auto"
 
 
 def numbered_notebooks(directory: Path = NOTEBOOKS_DIR) -> list[Path]:
@@ -47,34 +63,54 @@ def run_notebooks(
     out_dir: Path | str,
     notebooks_dir: Path | str = NOTEBOOKS_DIR,
     progress: bool = True,
-) -> list[NotebookResult]:
-    """Execute every numbered notebook in order; raise NotebookFailed at the first failure."""
+    keep_going: bool = False,
+) -> list[NotebookOutcome]:
+    """Execute every numbered notebook in order and write the report; raise NotebookFailed if any failed.
+
+    After a failure the rest are not run (the report says "not reached"), unless ``keep_going``.
+    """
     get_profile(profile_name)  # a bad profile name fails here, before any notebook starts
     notebooks = numbered_notebooks(Path(notebooks_dir))
     if not notebooks:
         raise FileNotFoundError(f"no numbered notebooks (NN_name.ipynb) in {notebooks_dir}")
     out_dir = Path(out_dir).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
-    results: list[NotebookResult] = []
-    previous_report_dir = os.environ.get("ACGAN_REPORT_DIR")
+    (out_dir / METRICS_FILE).unlink(missing_ok=True)  # results and figures of an earlier run would mislead
+    shutil.rmtree(out_dir / "figures", ignore_errors=True)
+    started = time.perf_counter()
+    outcomes: list[NotebookOutcome] = []
+    saved = {name: os.environ.get(name) for name in ("ACGAN_REPORT_DIR", HEADLESS_VARIABLE)}
     os.environ["ACGAN_REPORT_DIR"] = str(out_dir)
+    os.environ[HEADLESS_VARIABLE] = "1"
     try:
         for number, notebook in enumerate(notebooks, start=1):
+            if any(outcome.status == "failed" for outcome in outcomes) and not keep_going:
+                outcomes.append(NotebookOutcome(notebook.name, "not reached"))
+                continue
             print(f"[{number}/{len(notebooks)}] {notebook.name} (profile {profile_name})", flush=True)
-            results.append(_run_one(notebook, out_dir, profile_name, progress))
-            print(f"    done in {results[-1].seconds:.1f} s -> {results[-1].output}", flush=True)
+            outcomes.append(_run_one(notebook, out_dir, profile_name, progress))
+            outcome = outcomes[-1]
+            print(f"    {outcome.status} in {outcome.seconds:.1f} s -> {outcome.output}", flush=True)
     finally:
-        _restore_variable("ACGAN_REPORT_DIR", previous_report_dir)
-        write_report_index(out_dir, profile_name, results, len(notebooks))
-    return results
+        for name, value in saved.items():
+            _restore_variable(name, value)
+        outcomes += [NotebookOutcome(notebook.name, "not reached") for notebook in notebooks[len(outcomes):]]
+        markdown, _ = write_report(out_dir, profile_name, outcomes, run_environment(), time.perf_counter() - started)
+        print(f"report: {markdown} (and index.html beside it)", flush=True)
+    failures = [outcome.error for outcome in outcomes if outcome.status == "failed"]
+    if failures:
+        raise NotebookFailed("\n".join(failures))
+    return outcomes
 
 
-def _run_one(notebook: Path, out_dir: Path, profile_name: str, progress: bool) -> NotebookResult:
+def _run_one(notebook: Path, out_dir: Path, profile_name: str, progress: bool) -> NotebookOutcome:
+    """Execute one notebook into ``out_dir`` and export it to HTML, failed or not."""
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
     output = out_dir / notebook.name
     started = time.perf_counter()
+    error = None
     try:
         papermill.execute_notebook(
             str(notebook),
@@ -82,15 +118,29 @@ def _run_one(notebook: Path, out_dir: Path, profile_name: str, progress: bool) -
             parameters={"profile_name": profile_name},
             progress_bar=progress,
             cwd=str(notebook.parent),
+            kernel_manager_class=EncryptedKernelManager,
+            extra_arguments=[KERNEL_START_UP],
+            coalesce_streams=True,
         )
-    except PapermillExecutionError as error:
-        first_line = error.source.strip().splitlines()[0] if error.source.strip() else ""
-        raise NotebookFailed(
-            f"{notebook.name} failed in cell {_cell_number(notebook, error.source)} ({first_line!r}; "
-            f"In [{error.exec_count}] in the executed copy): {error.ename}: {error.evalue}\n"
-            f"the executed copy with the traceback: {output}"
-        ) from None
-    return NotebookResult(notebook.name, output, time.perf_counter() - started)
+    except PapermillExecutionError as failure:
+        first_line = failure.source.strip().splitlines()[0] if failure.source.strip() else ""
+        error = (f"{notebook.name} failed in cell {_cell_number(notebook, failure.source)} ({first_line!r}; "
+                 f"In [{failure.exec_count}] in the executed copy): {failure.ename}: {failure.evalue}; "
+                 f"the executed copy with the traceback: {output}")
+    seconds = time.perf_counter() - started
+    return NotebookOutcome(notebook.name, "failed" if error else "ran", seconds, output, export_html(output), error)
+
+
+def export_html(executed: Path) -> Path | None:
+    """Write ``executed``'s HTML export beside it (nbconvert's lab template); None if there is no copy."""
+    from nbconvert import HTMLExporter
+
+    if not executed.exists():
+        return None
+    body, _ = HTMLExporter(template_name="lab").from_notebook_node(nbformat.read(executed, as_version=4))
+    path = executed.with_suffix(".html")
+    write_text_atomic(path, body)
+    return path
 
 
 def _cell_number(notebook: Path, source: str) -> str:
@@ -98,26 +148,6 @@ def _cell_number(notebook: Path, source: str) -> str:
     cells = nbformat.read(notebook, as_version=4).cells
     numbers = [number for number, cell in enumerate(cells, start=1) if cell.source == source]
     return str(numbers[0]) if numbers else "?"
-
-
-def write_report_index(out_dir: Path, profile_name: str, results: list[NotebookResult], planned: int) -> Path:
-    """Write ``REPORT.md``: which notebooks ran, how long each took, and the figures they saved."""
-    lines = [
-        "# ACGAN suite: headless run",
-        "",
-        f"Profile `{profile_name}`: {len(results)} of {planned} notebooks executed.",
-        "",
-        "| notebook | seconds |",
-        "|---|---|",
-        *[f"| [{result.name}]({result.name}) | {result.seconds:.1f} |" for result in results],
-    ]
-    figures = sorted((out_dir / "figures").glob("*.png"))
-    if figures:
-        lines += ["", "## Figures", ""]
-        lines += [f"![{figure.stem}](figures/{figure.name})" for figure in figures]
-    path = out_dir / "REPORT.md"
-    path.write_text("\n".join(lines) + "\n")
-    return path
 
 
 def strip_outputs(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:

@@ -38,7 +38,6 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import ArrayLike
 from PIL import Image
-from tqdm.auto import tqdm
 
 from acgan_lib.labels import (
     EYE_COLOURS,
@@ -50,6 +49,7 @@ from acgan_lib.labels import (
     srgb_to_lab,
 )
 from acgan_lib.profiles import MAX_IMAGE_SIZE, MIN_IMAGE_SIZE
+from acgan_lib.progress import progress_bar
 
 RENDERER_VERSION: int = 2  # bump whenever the pixels drawn for a seed change (dataset caches key on it)
 
@@ -992,7 +992,7 @@ def render_faces(
 
     with (
         ThreadPoolExecutor(max_workers=workers) as pool,
-        tqdm(total=count, unit="face", disable=not progress) as bar,
+        progress_bar(total=count, unit="face", disable=not progress) as bar,
     ):
         for faces in pool.map(render_chunk, range(0, count, chunk_size)):
             bar.update(faces)

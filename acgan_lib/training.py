@@ -29,7 +29,6 @@ from pathlib import Path
 import keras
 import numpy as np
 import tensorflow as tf
-from tqdm.auto import tqdm
 
 from .labels import NUM_EYES, NUM_HAIR
 from .losses import (
@@ -45,6 +44,7 @@ from .models import build_discriminator, build_generator, discriminator_inputs, 
 from .monitoring import diagnose
 from .pipeline import batches_per_epoch, make_dataset, unscale_images
 from .profiles import Profile, profile_from_dict
+from .progress import progress_bar
 from .run_records import RunRecords, read_findings, read_history, read_run_info, write_run_info
 from .viz import image_grid
 
@@ -240,7 +240,7 @@ class GANTrainer:
         batches = iter(self.strategy.experimental_distribute_dataset(data))
         sample_every = batches_per_epoch(len(images), self.global_batch) // self.profile.d_steps_per_g_step
         started = time.perf_counter()
-        bar = tqdm(total=steps, initial=self.steps_done, desc="training", disable=not progress)
+        bar = progress_bar(total=steps, initial=self.steps_done, desc="training", disable=not progress)
         try:
             while self.steps_done < steps:
                 row = self._record_step(self.train_step(batches), started)

@@ -15,6 +15,7 @@ from PIL import Image
 
 from .labels import EYE_COLOURS, EYE_SWATCHES, HAIR_COLOURS, HAIR_SWATCHES
 from .paths import report_dir
+from .results import record_caption
 
 
 def image_grid(images: np.ndarray, columns: int, padding: int = 1, fill: int = 255) -> np.ndarray:
@@ -90,8 +91,9 @@ def label_counts(hair_ids, eye_ids) -> np.ndarray:
     return counts
 
 
-def save_figure(figure, name: str) -> None:
-    """Write ``figure`` as ``<report>/figures/<name>.png`` when a headless run set a report folder.
+def save_figure(figure, name: str, caption: str) -> None:
+    """Write ``figure`` as ``<report>/figures/<name>.png``, with its caption for the report, when a
+    headless run set a report folder (``results``).
 
     Returns nothing, so that a notebook cell can end with it without printing a path.
     """
@@ -101,6 +103,7 @@ def save_figure(figure, name: str) -> None:
     path = folder / "figures" / f"{name}.png"
     path.parent.mkdir(parents=True, exist_ok=True)
     figure.savefig(path, dpi=120, bbox_inches="tight")
+    record_caption(name, caption)
 
 
 def stretch_contrast(images, per_image: bool = True) -> np.ndarray:

@@ -15,6 +15,7 @@ from acgan_lib.models import (
     build_generator,
     discriminator_inputs,
     parameter_breakdown,
+    predict_in_batches,
     sample_noise,
 )
 from acgan_lib.profiles import HEADS, get_profile
@@ -424,3 +425,19 @@ def test_fused_step_flops_count_each_update_by_hand():
     # G = 10, D = 100 FLOPs per image: a D update is 10 + 2 * 100 * 3 = 610, a G update 10 * 3 + 100 * 2 = 230.
     assert fused_step_flops(10, 100, batch_size=1, d_steps=1) == 840
     assert fused_step_flops(10, 100, batch_size=4, d_steps=2) == 4 * (2 * 610 + 230)
+
+
+def test_predict_in_batches_gives_what_keras_predict_gives_for_dicts_and_arrays():
+    profile = get_profile("smoke")
+    generator = build_generator(profile)
+    rows = 21  # three batches of 8, the last one short
+    inputs = {"noise": sample_noise(rows, profile.noise_dim, rng=0),
+              "hair": one_hot(np.arange(rows) % NUM_HAIR, NUM_HAIR), "eyes": one_hot(np.arange(rows) % NUM_EYES, NUM_EYES)}
+    faces = predict_in_batches(generator, inputs, batch_size=8)
+    np.testing.assert_allclose(faces, generator.predict(inputs, batch_size=8, verbose=0), atol=1e-6)
+    discriminator = build_discriminator(profile, head="acgan")
+    logits = predict_in_batches(discriminator, {"image": faces}, batch_size=8)
+    assert set(logits) == {"real_fake", "hair", "eyes"} and logits["hair"].shape == (rows, NUM_HAIR)
+    np.testing.assert_allclose(logits["hair"], discriminator.predict({"image": faces}, verbose=0)["hair"], atol=1e-5)
+    with pytest.raises(ValueError, match="no rows"):
+        predict_in_batches(generator, {name: value[:0] for name, value in inputs.items()}, batch_size=8)

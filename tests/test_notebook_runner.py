@@ -44,7 +44,32 @@ def test_runner_injects_the_profile_and_stops_at_the_failing_notebook(tmp_path):
     executed = nbformat.read(out / "01_ok.ipynb", as_version=4)
     assert "running smoke" in "".join(output.get("text", "") for output in executed.cells[-1].outputs)
     assert not (out / "03_never.ipynb").exists()
-    assert "1 of 3 notebooks executed" in (out / "REPORT.md").read_text()
+    report = (out / "REPORT.md").read_text()
+    assert "**1 of 3 notebooks ran**; 1 failed." in report
+    assert "| 02_broken.ipynb | failed |" in report and "| 03_never.ipynb | not reached |" in report
+    assert "**02_broken.ipynb failed.** 02_broken.ipynb failed in cell 3" in report
+    assert "[02_broken.html](02_broken.html)" in report and (out / "02_broken.html").exists()
+    assert "the cell says no" in (out / "index.html").read_text()
+
+
+@pytest.mark.slow
+def test_keep_going_runs_the_rest_and_the_report_names_the_failure(tmp_path, capsys):
+    notebooks, out = tmp_path / "notebooks", tmp_path / "report"
+    notebooks.mkdir()
+    write_notebook(notebooks / "01_broken.ipynb", "raise ValueError('the cell says no')")
+    write_notebook(notebooks / "02_ok.ipynb", "from acgan_lib.results import record_results",
+                   "record_results('scores', {'first': {'hair': 0.5, 'eyes': 0.25}, 'second': {'hair': 1.0}})",
+                   "import matplotlib.pyplot as plt\nfrom acgan_lib import viz\n"
+                   "viz.save_figure(plt.figure(), '02_empty', 'An empty figure | with a bar')")
+    assert main(["notebooks", "--profile", "smoke", "--out", str(out), "--notebooks-dir", str(notebooks),
+                 "--keep-going"]) == 1
+    assert "01_broken.ipynb failed in cell 2" in capsys.readouterr().err
+    report = (out / "REPORT.md").read_text()
+    assert "| 01_broken.ipynb | failed |" in report and "| 02_ok.ipynb | ran |" in report
+    assert "| first | 0.500 | 0.250 |" in report and "| second | 1.000 |  |" in report  # recorded results
+    assert "![An empty figure | with a bar](figures/02_empty.png)" in report
+    page = (out / "index.html").read_text()
+    assert "<table>" in page and 'src="figures/02_empty.png"' in page
 
 
 def test_bad_profile_fails_before_any_notebook_runs(tmp_path, capsys):
@@ -75,12 +100,28 @@ def test_runner_executes_every_real_notebook_in_the_smoke_profile(tmp_path, monk
     results = run_notebooks("smoke", tmp_path, progress=False)
     names = [path.name for path in notebook_runner.numbered_notebooks()]
     assert [result.name for result in results] == names
-    for name in names:
-        assert "profile: smoke," in printed_text(tmp_path / name)
+    for name in names:  # and nothing from TensorFlow's C++ start-up in any of them
+        text = printed_text(tmp_path / name)
+        assert "profile: smoke," in text and "E0000 " not in text and "I0000 " not in text, name
     report = (tmp_path / "REPORT.md").read_text()
-    assert f"{len(names)} of {len(names)} notebooks executed" in report
+    assert f"**{len(names)} of {len(names)} notebooks ran**." in report
+    for name in names:  # every notebook exported to HTML, its progress bars in their final state
+        page = (tmp_path / name).with_suffix(".html").read_text()
+        assert "profile: smoke," in page and " 0%|" not in page
     # Notebook 04 trains the profile into the report folder; 06 judges and 07 draws with that generator.
     assert read_run_info(tmp_path / "runs" / "smoke")["status"] == "finished"
     for name in ("06_evaluation.ipynb", "07_playground.ipynb"):
         assert "the smoke run notebook 04 trained" in printed_text(tmp_path / name), name
     assert list((tmp_path / "figures").glob("01_*.png")) and "![" in report
+
+
+@pytest.mark.slow
+def test_a_notebook_run_with_an_unknown_parameter_says_so(tmp_path):
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    write_notebook(tmp_path / "01_setup.ipynb", "from acgan_lib.notebook_setup import setup_notebook\n"
+                   "profile = setup_notebook(profile_name)")
+    with pytest.raises(PapermillExecutionError, match="unknown notebook parameter 'sed'.*profile_name \\(str\\)"):
+        papermill.execute_notebook(str(tmp_path / "01_setup.ipynb"), str(tmp_path / "out.ipynb"),
+                                   parameters={"sed": 3}, progress_bar=False)
