@@ -3,6 +3,7 @@
 - ``data``: render the built-in dataset into the ``data/`` cache (reused when it already exists).
 - ``train``: train a GAN into a run folder (``--resume`` continues one); settings as flags.
 - ``notebooks``: run every notebook headless with papermill into a report folder (what ``make run`` does).
+- ``batch``: run one notebook over a grid of parameter values, a folder per run, and ``batch.csv``.
 - ``clean-notebooks``: strip stored outputs (keeping NBVAL_CHECK_OUTPUT cells), optionally refreshing
   the checked outputs by executing the notebooks in the smoke profile.
 - ``evaluate``: judge a saved generator (conditional accuracy, demo score, FID/KID in the judge's
@@ -62,6 +63,16 @@ def _build_parser() -> argparse.ArgumentParser:
     notebooks.add_argument("--keep-going", action="store_true",
                            help="run the remaining notebooks after a failure (the exit code is still 1)")
     notebooks.set_defaults(handler=_notebooks)
+
+    batch = commands.add_parser("batch", help="run one notebook over a grid of parameters (papermill)",
+                                description="Run one notebook over the cross product of parameter values; "
+                                            "writes a folder per run, batch.csv and batch.png.")
+    batch.add_argument("--notebook", required=True, help="a notebook name such as 04_training, or a path")
+    batch.add_argument("--param", action="append", default=[], metavar="NAME=V1[,V2...]",
+                       help="a parameter of the notebook's parameters cell and its values (repeatable); "
+                            "e.g. --param seed=0,1 --param profile_name=smoke")
+    batch.add_argument("--out", type=Path, default=Path("report/batch"), help="default: %(default)s")
+    batch.set_defaults(handler=_batch)
 
     clean = commands.add_parser("clean-notebooks", help="strip outputs except NBVAL_CHECK_OUTPUT cells")
     clean.add_argument("paths", nargs="*", type=Path, help="notebooks (default: all in notebooks/)")
@@ -169,6 +180,17 @@ def _notebooks(arguments) -> int:
                              keep_going=arguments.keep_going)
     print(f"{len(outcomes)} notebooks ran; report: {arguments.out / 'index.html'}")
     return 0
+
+
+def _batch(arguments) -> int:
+    from .batch import find_notebook, parse_grid, run_sweep
+
+    notebook = find_notebook(arguments.notebook)
+    grid = parse_grid(notebook, arguments.param)  # every name and value checked before anything runs
+    runs = run_sweep(notebook, grid, arguments.out)
+    failed = [run for run in runs if run.status == "failed"]
+    print(f"{len(runs) - len(failed)} of {len(runs)} runs ran; {arguments.out / 'batch.csv'}")
+    return 1 if failed else 0
 
 
 def _clean_notebooks(arguments) -> int:

@@ -17,6 +17,7 @@ cells marked ``# NBVAL_CHECK_OUTPUT``, whose stored output ``pytest --nbval-lax`
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -79,21 +80,17 @@ def run_notebooks(
     shutil.rmtree(out_dir / "figures", ignore_errors=True)
     started = time.perf_counter()
     outcomes: list[NotebookOutcome] = []
-    saved = {name: os.environ.get(name) for name in ("ACGAN_REPORT_DIR", HEADLESS_VARIABLE)}
-    os.environ["ACGAN_REPORT_DIR"] = str(out_dir)
-    os.environ[HEADLESS_VARIABLE] = "1"
     try:
-        for number, notebook in enumerate(notebooks, start=1):
-            if any(outcome.status == "failed" for outcome in outcomes) and not keep_going:
-                outcomes.append(NotebookOutcome(notebook.name, "not reached"))
-                continue
-            print(f"[{number}/{len(notebooks)}] {notebook.name} (profile {profile_name})", flush=True)
-            outcomes.append(_run_one(notebook, out_dir, profile_name, progress))
-            outcome = outcomes[-1]
-            print(f"    {outcome.status} in {outcome.seconds:.1f} s -> {outcome.output}", flush=True)
+        with headless(out_dir):
+            for number, notebook in enumerate(notebooks, start=1):
+                if any(outcome.status == "failed" for outcome in outcomes) and not keep_going:
+                    outcomes.append(NotebookOutcome(notebook.name, "not reached"))
+                    continue
+                print(f"[{number}/{len(notebooks)}] {notebook.name} (profile {profile_name})", flush=True)
+                outcomes.append(execute(notebook, out_dir / notebook.name, {"profile_name": profile_name}, progress))
+                outcome = outcomes[-1]
+                print(f"    {outcome.status} in {outcome.seconds:.1f} s -> {outcome.output}", flush=True)
     finally:
-        for name, value in saved.items():
-            _restore_variable(name, value)
         outcomes += [NotebookOutcome(notebook.name, "not reached") for notebook in notebooks[len(outcomes):]]
         markdown, _ = write_report(out_dir, profile_name, outcomes, run_environment(), time.perf_counter() - started)
         print(f"report: {markdown} (and index.html beside it)", flush=True)
@@ -103,19 +100,32 @@ def run_notebooks(
     return outcomes
 
 
-def _run_one(notebook: Path, out_dir: Path, profile_name: str, progress: bool) -> NotebookOutcome:
-    """Execute one notebook into ``out_dir`` and export it to HTML, failed or not."""
+@contextlib.contextmanager
+def headless(report_folder: Path):
+    """Run notebooks as a headless run does: ``ACGAN_REPORT_DIR`` at ``report_folder`` (figures and
+    results go there) and text progress bars; the variables are restored afterwards."""
+    saved = {name: os.environ.get(name) for name in ("ACGAN_REPORT_DIR", HEADLESS_VARIABLE)}
+    os.environ["ACGAN_REPORT_DIR"] = str(report_folder)
+    os.environ[HEADLESS_VARIABLE] = "1"
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            _restore_variable(name, value)
+
+
+def execute(notebook: Path, output: Path, parameters: dict, progress: bool = False) -> NotebookOutcome:
+    """Execute ``notebook`` into ``output`` with ``parameters``, and export it to HTML, failed or not."""
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
-    output = out_dir / notebook.name
     started = time.perf_counter()
     error = None
     try:
         papermill.execute_notebook(
             str(notebook),
             str(output),
-            parameters={"profile_name": profile_name},
+            parameters=parameters,
             progress_bar=progress,
             cwd=str(notebook.parent),
             kernel_manager_class=EncryptedKernelManager,

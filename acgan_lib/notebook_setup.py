@@ -65,20 +65,25 @@ def check_injected_parameters(history: list[str] | None = None) -> None:
     injected_at = [index for index, cell in enumerate(history) if cell.startswith(INJECTED_HEADER)]
     if not injected_at or injected_at[-1] == 0:
         return
-    defaults = _assigned_literals(history[injected_at[-1] - 1])
-    allowed = ", ".join(f"{name} ({type(value).__name__})" for name, value in defaults.items())
-    for name, value in _assigned_literals(history[injected_at[-1]]).items():
-        if name not in defaults:
-            raise ValueError(f"unknown notebook parameter {name!r}; this notebook's parameters: {allowed}")
-        default = defaults[name]
-        if default is not None and not (type(value) is type(default)
-                                        or (type(default) is float and type(value) is int)):
-            raise ValueError(f"parameter {name!r} must be of type {type(default).__name__}, like its default "
-                             f"{default!r}; got {value!r}. This notebook's parameters: {allowed}")
+    defaults = assigned_literals(history[injected_at[-1] - 1])
+    for name, value in assigned_literals(history[injected_at[-1]]).items():
+        check_parameter(name, value, defaults)
 
 
-def _assigned_literals(source: str) -> dict:
-    """``name = literal`` assignments of a cell (others are skipped), in order."""
+def check_parameter(name: str, value, defaults: dict) -> None:
+    """Raise ValueError unless ``name`` is one of ``defaults`` (a parameters cell's names and values) and
+    ``value`` has its default's type (an int will do for a float; a default of None takes anything)."""
+    allowed = ", ".join(f"{known} ({type(default).__name__})" for known, default in defaults.items())
+    if name not in defaults:
+        raise ValueError(f"unknown notebook parameter {name!r}; this notebook's parameters: {allowed}")
+    default = defaults[name]
+    if default is not None and not (type(value) is type(default) or (type(default) is float and type(value) is int)):
+        raise ValueError(f"parameter {name!r} must be of type {type(default).__name__}, like its default "
+                         f"{default!r}; got {value!r}. This notebook's parameters: {allowed}")
+
+
+def assigned_literals(source: str) -> dict:
+    """The ``name = literal`` assignments of a cell's source (others are skipped), in order."""
     values = {}
     for statement in ast.parse(source).body:
         if isinstance(statement, ast.Assign) and len(statement.targets) == 1 and isinstance(statement.targets[0], ast.Name):

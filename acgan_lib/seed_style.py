@@ -18,7 +18,7 @@ import keras
 import numpy as np
 
 from .labels import NUM_EYES, NUM_HAIR, one_hot
-from .models import discriminator_inputs, sample_noise
+from .models import discriminator_inputs, predict_in_batches, sample_noise
 from .profiles import Profile
 
 
@@ -53,7 +53,9 @@ class SeedStyleTrainer:
         """One seed-style step: D on real, D on G.predict's fakes, then the combined model."""
         count = len(real_images)
         generator_inputs = self.generator_inputs(hair_ids, eye_ids)
-        fake_images = self.generator.predict(generator_inputs, verbose=0)
+        # The seed's G.predict, which hands D the fakes as a NumPy array (the same numbers, without
+        # predict's tf.data pipeline and its logged error line: models.predict_in_batches).
+        fake_images = predict_in_batches(self.generator, generator_inputs, count)
         real_targets = {"real_fake": np.ones((count, 1), np.float32)}
         fake_targets = {"real_fake": np.zeros((count, 1), np.float32)}
         self.discriminator.trainable = True

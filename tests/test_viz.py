@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 
 from acgan_lib import viz
+from acgan_lib.results import read_captions
 
 matplotlib.use("Agg")
 
@@ -32,11 +33,12 @@ def test_save_figure_writes_only_when_a_report_folder_is_set(tmp_path, monkeypat
     figure = viz.show_grid(np.zeros((4, 8, 8, 3), np.uint8), columns=2, row_labels=["a", "b"])
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("ACGAN_REPORT_DIR", raising=False)
-    viz.save_figure(figure, "grid")
-    assert not list(tmp_path.rglob("*.png"))
+    viz.save_figure(figure, "grid", "four black squares")
+    assert not list(tmp_path.rglob("*.png")) and not list(tmp_path.rglob("*.json"))
     monkeypatch.setenv("ACGAN_REPORT_DIR", str(tmp_path / "report"))
-    viz.save_figure(figure, "grid")
+    viz.save_figure(figure, "grid", "four black squares")
     assert (tmp_path / "report" / "figures" / "grid.png").stat().st_size > 0
+    assert read_captions(tmp_path / "report") == {"grid": "four black squares"}
 
 
 def test_swatch_plot_names_every_class():
