@@ -105,6 +105,12 @@ def test_runner_executes_every_real_notebook_in_the_smoke_profile(tmp_path, monk
         assert "profile: smoke," in text and "E0000 " not in text and "I0000 " not in text, name
     report = (tmp_path / "REPORT.md").read_text()
     assert f"**{len(names)} of {len(names)} notebooks ran**." in report
+    for heading in ("## Notebooks", "## Results", "### Training (notebook 04)",
+                    "### The training monitor's findings (notebook 04)", "### The trained generator, judged (notebook 06)",
+                    "### Failure analysis (notebook 05)", "## Figures"):
+        assert heading in report, heading
+    assert "| hair accuracy |" in report and "| seed recipe |" in report  # 06's table and 05's experiments
+    assert "*05_seed_path: The seed's path on faces" in report  # figures carry their captions
     for name in names:  # every notebook exported to HTML, its progress bars in their final state
         page = (tmp_path / name).with_suffix(".html").read_text()
         assert "profile: smoke," in page and " 0%|" not in page
