@@ -15,6 +15,7 @@ import os
 import platform
 import subprocess
 from dataclasses import dataclass
+from importlib.metadata import version
 from pathlib import Path
 
 from .paths import PROJECT_ROOT, write_text_atomic
@@ -44,10 +45,8 @@ class NotebookOutcome:
 
 
 def run_environment() -> dict:
-    """What a reader needs to reproduce a run: date, commit, versions and CPUs."""
-    import keras
-    import tensorflow as tf
-
+    """What a reader needs to reproduce a run: date, commit, versions and CPUs (the versions read from the
+    installed packages' metadata: importing TensorFlow would add seconds)."""
     try:
         commit = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=PROJECT_ROOT, capture_output=True,
                                 text=True, timeout=10, check=True).stdout.strip()
@@ -57,8 +56,8 @@ def run_environment() -> dict:
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "commit": commit,
         "python": platform.python_version(),
-        "tensorflow": tf.__version__,
-        "keras": keras.__version__,
+        "tensorflow": version("tensorflow"),
+        "keras": version("keras"),
         "cpus": os.cpu_count(),
     }
 
@@ -125,11 +124,17 @@ def markdown_table(rows: dict[str, dict]) -> list[str]:
 
 
 def _render(value) -> list[str]:
-    """A recorded section as Markdown: a table for a dict of rows or of numbers, bullets for a list."""
-    if isinstance(value, dict) and value and all(isinstance(row, dict) for row in value.values()):
-        return markdown_table(value)
+    """A recorded section as Markdown: a name-value table for its single values, a table for its rows
+    (values that are dicts), bullets for a list."""
     if isinstance(value, dict):
-        return ["| | value |", "|---|---|", *[f"| {name} | {_cell(item)} |" for name, item in value.items()]]
+        single = {name: item for name, item in value.items() if not isinstance(item, dict)}
+        rows = {name: item for name, item in value.items() if isinstance(item, dict)}
+        lines = ["| | value |", "|---|---|", *[f"| {name} | {_cell(item)} |" for name, item in single.items()]]
+        if not single:
+            lines = []
+        if rows:
+            lines += ([""] if lines else []) + markdown_table(rows)
+        return lines or ["(none)"]
     if isinstance(value, list):
         return [f"- {_cell(item)}" for item in value] or ["(none)"]
     return [_cell(value)]
