@@ -2,8 +2,8 @@
 
 import csv
 
-import nbformat
 import pytest
+from notebook_files import write_notebook as write_scratch_notebook
 
 from acgan_lib.batch import find_notebook, notebook_parameters, parse_grid
 from acgan_lib.cli import main
@@ -12,13 +12,7 @@ PARAMETERS = 'profile_name = "quick"\nseed = 0\nrate = 1e-4\nlong = False\nrun_r
 
 
 def write_notebook(path, *sources):
-    notebook = nbformat.v4.new_notebook()
-    parameters = nbformat.v4.new_code_cell(PARAMETERS)
-    parameters.metadata["tags"] = ["parameters"]
-    notebook.cells = [parameters, *[nbformat.v4.new_code_cell(source) for source in sources]]
-    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nbformat.write(notebook, path)
-    return path
+    return write_scratch_notebook(path, *sources, parameters=PARAMETERS)
 
 
 def test_values_take_the_type_of_their_default(tmp_path):

@@ -1,20 +1,11 @@
 import nbformat
 import pytest
+from notebook_files import write_notebook
 
 from acgan_lib import notebook_runner
 from acgan_lib.cli import main
 from acgan_lib.notebook_runner import NotebookFailed, run_notebooks
 from acgan_lib.run_records import read_run_info
-
-
-def write_notebook(path, *sources, parameters='profile_name = "quick"'):
-    """A notebook with a tagged parameters cell followed by the given code cells."""
-    notebook = nbformat.v4.new_notebook()
-    parameters_cell = nbformat.v4.new_code_cell(parameters)
-    parameters_cell.metadata["tags"] = ["parameters"]
-    notebook.cells = [parameters_cell, *[nbformat.v4.new_code_cell(source) for source in sources]]
-    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nbformat.write(notebook, path)
 
 
 def printed_text(executed_notebook) -> str:
