@@ -187,6 +187,8 @@ def _batch(arguments) -> int:
 
     notebook = find_notebook(arguments.notebook)
     grid = parse_grid(notebook, arguments.param)  # every name and value checked before anything runs
+    if arguments.out.exists() and not arguments.out.is_dir():
+        raise ValueError(f"--out {arguments.out} is a file; give a folder for the sweep's runs")
     runs = run_sweep(notebook, grid, arguments.out)
     failed = [run for run in runs if run.status == "failed"]
     print(f"{len(runs) - len(failed)} of {len(runs)} runs ran; {arguments.out / 'batch.csv'}")

@@ -71,3 +71,10 @@ def test_a_sweep_of_a_real_notebook_in_smoke(tmp_path):
     rows = list(csv.DictReader((out / "batch.csv").open()))
     assert [(row["seed"], row["status"]) for row in rows] == [("0", "ran"), ("1", "ran")]
     assert (out / "profile_name-smoke_seed-1" / "figures" / "01_skewed_labels.png").exists()
+
+
+def test_an_out_that_is_a_file_is_refused_before_anything_runs(tmp_path, capsys):
+    notebook = write_notebook(tmp_path / "01_x.ipynb", "open('ran', 'w').write('yes')")
+    (tmp_path / "taken").write_text("a file")
+    assert main(["batch", "--notebook", str(notebook), "--param", "seed=1", "--out", str(tmp_path / "taken")]) == 2
+    assert "is a file; give a folder" in capsys.readouterr().err and not (tmp_path / "ran").exists()
