@@ -526,35 +526,36 @@ def metric_table(results: dict) -> dict[str, dict]:
             for name, generated_key, real_key, _ in METRIC_ROWS}
 
 
+def misreadings(results: dict) -> list[str]:
+    """The judge's most common misreadings of the generated faces in ``results``, a line for hair and one for eyes."""
+    lines = []
+    for part, key, names in (("hair", "hair_confusion", HAIR_COLOURS), ("eyes", "eye_confusion", EYE_COLOURS)):
+        mistakes = common_mistakes(np.array(results[key]), names)
+        described = ", ".join(f"{asked} read as {read} ({faces})" for asked, read, faces in mistakes)
+        lines.append(f"most common {part} misreadings: {described or 'none'}")
+    return lines
+
+
 def format_table(results: dict) -> str:
-    """The scalar results of ``evaluate_generator`` as a text table, generated beside real, and the
-    judge's most common misreadings of generated faces."""
+    """The scalar results of ``evaluate_generator`` as a text table for a terminal, generated beside
+    real, and the judge's most common misreadings (notebooks show ``metric_table`` as a table instead)."""
     width = max(len(name) for name, *_ in METRIC_ROWS)
     lines = [f"{'metric':<{width}}  {'generated':>10}  {'real':>10}"]
     for name, generated_key, real_key, number in METRIC_ROWS:
         real = number.format(results[real_key]) if real_key else ""
         lines.append(f"{name:<{width}}  {number.format(results[generated_key]):>10}  {real:>10}")
-    for part, key, names in (("hair", "hair_confusion", HAIR_COLOURS), ("eyes", "eye_confusion", EYE_COLOURS)):
-        mistakes = common_mistakes(np.array(results[key]), names)
-        described = ", ".join(f"{asked} read as {read} ({faces})" for asked, read, faces in mistakes)
-        lines.append(f"most common {part} misreadings: {described or 'none'}")
-    return "\n".join(lines)
+    return "\n".join(lines + misreadings(results))
 
 
-def comparison_table(evaluations: dict[str, dict]) -> str:
-    """Several ``evaluate_generator`` results side by side: one row per metric, one column per generator."""
+def comparison_table(evaluations: dict[str, dict]) -> dict[str, dict]:
+    """Several ``evaluate_generator`` results side by side: {metric: {generator name: value}}, each
+    metric followed by the real faces' figure for it on a row of its own."""
     if not evaluations:
         raise ValueError("nothing to compare: pass {name: results of evaluate_generator}")
-    metrics = []  # each generated figure, then its real figure on a row of its own
-    for label, generated_key, real_key, number in METRIC_ROWS:
-        metrics.append((label, generated_key, number))
+    rows = {}
+    for label, generated_key, real_key, _ in METRIC_ROWS:
+        rows[label] = {name: results[generated_key] for name, results in evaluations.items()}
         if real_key:
-            metrics.append(("  real", real_key, number))
-    width = max(len(label) for label, *_ in metrics)
-    columns = [max(10, len(name)) for name in evaluations]
-    lines = [f"{'metric':<{width}}" + "".join(f"  {name:>{column}}" for name, column in zip(evaluations, columns))]
-    for label, key, number in metrics:
-        cells = (number.format(results[key]) for results in evaluations.values())
-        lines.append(f"{label:<{width}}" + "".join(f"  {cell:>{column}}" for cell, column in zip(cells, columns)))
-    return "\n".join(lines)
+            rows[f"{label}, real faces"] = {name: results[real_key] for name, results in evaluations.items()}
+    return rows
 

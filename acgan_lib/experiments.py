@@ -169,6 +169,8 @@ def _plan(base: Profile, experiments: list[Experiment], data_manifest: dict, jud
             raise ValueError(f"experiment {experiment.name!r}: set its length with steps=, not train_steps")
         steps = experiment.steps or base.train_steps
         fields["train_steps"] = start_step + steps
+        # Short runs: a checkpoint at the end is enough (each save costs a few tenths of a second)
+        fields["checkpoint_every"] = max(fields["checkpoint_every"], steps)
         try:
             profile = get_profile(base.name, **fields)
         except ValueError as error:

@@ -123,6 +123,14 @@ def markdown_table(rows: dict[str, dict]) -> list[str]:
     return lines
 
 
+def show_table(rows: dict[str, dict]) -> None:
+    """Show ``rows`` in a notebook as a table: Markdown that Jupyter and the HTML exports render, the same
+    table ``markdown_table`` writes into the report."""
+    from IPython.display import Markdown, display
+
+    display(Markdown("\n".join(markdown_table(rows))))
+
+
 def _render(value) -> list[str]:
     """A recorded section as Markdown: a name-value table for its single values, a table for its rows
     (values that are dicts), bullets for a list."""
@@ -145,7 +153,9 @@ def _cell(value) -> str:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
-    if isinstance(value, float):
+    if isinstance(value, float):  # three decimals, or three significant digits for small figures (KID)
+        if value != 0 and abs(value) < 0.01:
+            return f"{value:.3g}"
         return f"{value:,.3f}" if abs(value) < 1000 else f"{value:,.0f}"
     if isinstance(value, int):
         return f"{value:,}"

@@ -46,3 +46,19 @@ def test_opens_with_what_the_reader_will_learn_and_ends_with_summary_and_exercis
     assert first.cell_type == "markdown" and "you will learn" in first.source.lower()
     assert last.cell_type == "markdown"
     assert "summary" in last.source.lower() and "exercises" in last.source.lower()
+
+
+def test_acgan_lib_is_imported_before_tensorflow(notebook):
+    """Importing acgan_lib first silences TensorFlow's C++ start-up lines (acgan_lib/_quiet_tensorflow.py);
+    a notebook that imports TensorFlow or Keras first shows them in JupyterLab."""
+    for cell in notebook.cells:
+        if cell.cell_type != "code":
+            continue
+        for node in ast.walk(ast.parse(cell.source)):
+            names = ([alias.name for alias in node.names] if isinstance(node, ast.Import)
+                     else [node.module] if isinstance(node, ast.ImportFrom) else [])
+            for name in names:
+                top = name.split(".")[0]
+                if top == "acgan_lib":
+                    return
+                assert top not in ("tensorflow", "keras"), f"{name} is imported before acgan_lib"
