@@ -21,7 +21,7 @@ from pathlib import Path
 
 import nbformat
 
-from .notebook_runner import execute, headless
+from .notebook_runner import execute, headless, say_outcome
 from .notebook_setup import assigned_literals, check_parameter
 from .paths import NOTEBOOKS_DIR, write_text_atomic
 from .results import read_results
@@ -88,14 +88,12 @@ def run_sweep(notebook: Path, grid: dict[str, list], out_dir: Path, progress: bo
     for number, parameters in enumerate(combinations, start=1):
         folder = out_dir / _folder_name(parameters)
         folder.mkdir(parents=True, exist_ok=True)
-        print(f"[{number}/{len(combinations)}] {notebook.name} {_describe(parameters)}", flush=True)
+        label = f"[{number}/{len(combinations)}] {notebook.name} {_describe(parameters)}"
         with headless(folder):
-            outcome = execute(notebook, folder / notebook.name, parameters, progress)
+            outcome = execute(notebook, folder / notebook.name, parameters, label if progress else None)
         runs.append(SweepRun(parameters, folder, outcome.status, outcome.seconds,
                              _flatten(read_results(folder)), outcome.error))
-        print(f"    {outcome.status} in {outcome.seconds:.1f} s -> {folder}", flush=True)
-        if outcome.error:
-            print(f"    {outcome.error}", flush=True)
+        say_outcome(label, outcome, progress)
     write_text_atomic(out_dir / "batch.csv", sweep_csv(runs))
     _comparison_figure(runs, out_dir / "batch.png")
     return runs

@@ -11,8 +11,10 @@
 - ``sample``: draw one face per line of a course tags file (``n,<hair> hair <eye> eyes``) into
   ``<n>.png`` files and a ``grid.png``.
 
-A mistake on the command line (a bad value, a missing file) prints one line saying what is allowed and
-exits with status 2; a failing notebook exits with status 1.
+A mistake on the command line or a problem with a file (a bad value, a missing, corrupt or unwritable
+file, an output path that is a file or a link) prints one line saying what was wrong and exits with status
+2, checked before any work starts where it can be; a failing notebook exits with status 1; Ctrl-C exits
+with 130. ``--debug`` (before the command) shows the traceback instead.
 """
 
 from __future__ import annotations
@@ -20,8 +22,10 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import sys
+import zipfile
 from pathlib import Path
 
+from .paths import check_output, write_text_atomic
 from .profiles import NOISE_DISTRIBUTIONS, PROFILES
 from .saved_generators import SHIPPED, generator_path
 
@@ -30,19 +34,57 @@ def main(argv: list[str] | None = None) -> int:
     parser = _build_parser()
     arguments = parser.parse_args(argv)
     from .notebook_runner import NotebookFailed
+    from .training import TrainingDiverged
 
     try:
         return arguments.handler(arguments)
-    except (ValueError, FileNotFoundError) as error:
-        print(f"error: {error}", file=sys.stderr)
+    except Exception as error:
+        if arguments.debug or not isinstance(error, EXPECTED_ERRORS + (NotebookFailed, TrainingDiverged)):
+            raise
+        if isinstance(error, NotebookFailed):
+            print(f"a notebook failed: {error}", file=sys.stderr)
+            return 1
+        print(f"error: {_one_line(error)}", file=sys.stderr)
         return 2
-    except NotebookFailed as error:
-        print(f"a notebook failed: {error}", file=sys.stderr)
-        return 1
+    except KeyboardInterrupt:
+        if arguments.debug:
+            raise
+        print("interrupted: a run folder keeps its last checkpoint (continue a training with --resume)",
+              file=sys.stderr)
+        return 130
+
+
+# What a user's input or machine can cause: a bad value, a missing, unreadable or unwritable file, a
+# corrupt image (PIL's errors are OSError or ValueError), a request too big for memory.
+EXPECTED_ERRORS = (ValueError, OSError, MemoryError, EOFError, zipfile.BadZipFile)
+
+
+def _one_line(error: BaseException) -> str:
+    """The error as one line: an OSError as its reason and file, anything else as its message."""
+    if isinstance(error, OSError) and error.strerror:
+        return f"{error.strerror}: {error.filename}" if error.filename else error.strerror
+    if isinstance(error, MemoryError):
+        return "not enough memory for that request; ask for fewer or smaller items"
+    return " ".join(str(error).split()) or type(error).__name__
+
+
+def _output(kind: str):
+    """An argparse type for an output ``kind`` ("file" or "folder"), checked before any work starts."""
+
+    def parse(text: str) -> Path:
+        if not text.strip():
+            raise argparse.ArgumentTypeError(f"is empty; give a {kind} path")
+        try:
+            return check_output(Path(text), kind)
+        except ValueError as error:
+            raise argparse.ArgumentTypeError(str(error)) from None
+
+    return parse
 
 
 def _build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m acgan_lib", description=__doc__.splitlines()[0])
+    parser.add_argument("--debug", action="store_true", help="show the full traceback of an error")
     commands = parser.add_subparsers(dest="command", required=True)
 
     data = commands.add_parser("data", help="render the built-in anime-face dataset into the cache")
@@ -58,7 +100,7 @@ def _build_parser() -> argparse.ArgumentParser:
 
     notebooks = commands.add_parser("notebooks", help="run all notebooks headless into a report folder")
     notebooks.add_argument("--profile", choices=tuple(PROFILES), default="quick")
-    notebooks.add_argument("--out", type=Path, default=Path("report"))
+    notebooks.add_argument("--out", type=_output("folder"), default=Path("report"))
     notebooks.add_argument("--notebooks-dir", type=Path, default=None)
     notebooks.add_argument("--keep-going", action="store_true",
                            help="run the remaining notebooks after a failure (the exit code is still 1)")
@@ -71,7 +113,7 @@ def _build_parser() -> argparse.ArgumentParser:
     batch.add_argument("--param", action="append", default=[], metavar="NAME=V1[,V2...]",
                        help="a parameter of the notebook's parameters cell and its values (repeatable); "
                             "e.g. --param seed=0,1 --param profile_name=smoke")
-    batch.add_argument("--out", type=Path, default=Path("report/batch"), help="default: %(default)s")
+    batch.add_argument("--out", type=_output("folder"), default=Path("report/batch"), help="default: %(default)s")
     batch.set_defaults(handler=_batch)
 
     clean = commands.add_parser("clean-notebooks", help="strip outputs except NBVAL_CHECK_OUTPUT cells")
@@ -108,7 +150,7 @@ TRAINING_FLAGS = {
 def _add_train_parser(commands) -> None:
     train = commands.add_parser("train", help="train a GAN into a run folder")
     train.add_argument("--profile", choices=tuple(PROFILES), default="quick")
-    train.add_argument("--out", type=Path, required=True, help="the run folder, e.g. runs/first")
+    train.add_argument("--out", type=_output("folder"), required=True, help="the run folder, e.g. runs/first")
     train.add_argument("--resume", action="store_true", help="continue the run in --out from its last checkpoint")
     for flag, (_, kind, description) in TRAINING_FLAGS.items():
         train.add_argument(f"--{flag.replace('_', '-')}", dest=flag, type=kind, default=None, help=description)
@@ -176,9 +218,8 @@ def _data(arguments) -> int:
 def _notebooks(arguments) -> int:
     from .notebook_runner import NOTEBOOKS_DIR, run_notebooks
 
-    outcomes = run_notebooks(arguments.profile, arguments.out, arguments.notebooks_dir or NOTEBOOKS_DIR,
-                             keep_going=arguments.keep_going)
-    print(f"{len(outcomes)} notebooks ran; report: {arguments.out / 'index.html'}")
+    run_notebooks(arguments.profile, arguments.out, arguments.notebooks_dir or NOTEBOOKS_DIR,
+                  keep_going=arguments.keep_going)
     return 0
 
 
@@ -187,8 +228,6 @@ def _batch(arguments) -> int:
 
     notebook = find_notebook(arguments.notebook)
     grid = parse_grid(notebook, arguments.param)  # every name and value checked before anything runs
-    if arguments.out.exists() and not arguments.out.is_dir():
-        raise ValueError(f"--out {arguments.out} is a file; give a folder for the sweep's runs")
     runs = run_sweep(notebook, grid, arguments.out)
     failed = [run for run in runs if run.status == "failed"]
     print(f"{len(runs) - len(failed)} of {len(runs)} runs ran; {arguments.out / 'batch.csv'}")
@@ -228,7 +267,7 @@ def _add_evaluation_commands(commands) -> None:
     evaluate.add_argument("--generator", type=_generator_argument, required=True, help=GENERATOR_HELP)
     evaluate.add_argument("--tags", type=Path, default=None,
                           help="draw the (hair, eye) pairs of this tags file (default: all 132 pairs)")
-    evaluate.add_argument("--out", type=Path, default=None, help="write the results as JSON here")
+    evaluate.add_argument("--out", type=_output("file"), default=None, help="write the results as JSON here")
     evaluate.add_argument("--samples-per-pair", type=int, default=10, help="faces drawn per requested pair")
     evaluate.add_argument("--seed", type=int, default=0, help="noise and sampling seed")
     evaluate.add_argument("--noise", choices=NOISE_DISTRIBUTIONS, default=None,
@@ -249,7 +288,7 @@ def _add_evaluation_commands(commands) -> None:
     sample = commands.add_parser("sample", help="draw one face per line of a tags file, and a grid")
     sample.add_argument("--generator", type=_generator_argument, required=True, help=GENERATOR_HELP)
     sample.add_argument("--tags", type=Path, required=True, help="rows 'n,<hair> hair <eye> eyes'")
-    sample.add_argument("--out", type=Path, required=True, help="folder for <n>.png and grid.png")
+    sample.add_argument("--out", type=_output("folder"), required=True, help="folder for <n>.png and grid.png")
     sample.add_argument("--seed", type=int, default=0, help="noise seed")
     sample.add_argument("--noise", choices=NOISE_DISTRIBUTIONS, default=None,
                         help="the noise the generator was trained with (default: from the run.json beside "
@@ -294,7 +333,7 @@ def _evaluate(arguments) -> int:
     print(format_table(results))
     if arguments.out:
         arguments.out.parent.mkdir(parents=True, exist_ok=True)
-        arguments.out.write_text(json.dumps(results, indent=2) + "\n")
+        write_text_atomic(arguments.out, json.dumps(results, indent=2) + "\n")
         print(f"wrote {arguments.out}")
     return 0
 

@@ -86,14 +86,16 @@ def run_notebooks(
                 if any(outcome.status == "failed" for outcome in outcomes) and not keep_going:
                     outcomes.append(NotebookOutcome(notebook.name, "not reached"))
                     continue
-                print(f"[{number}/{len(notebooks)}] {notebook.name} (profile {profile_name})", flush=True)
-                outcomes.append(execute(notebook, out_dir / notebook.name, {"profile_name": profile_name}, progress))
-                outcome = outcomes[-1]
-                print(f"    {outcome.status} in {outcome.seconds:.1f} s -> {outcome.output}", flush=True)
+                label = f"[{number}/{len(notebooks)}] {notebook.name} ({profile_name})"
+                outcomes.append(execute(notebook, out_dir / notebook.name, {"profile_name": profile_name},
+                                        label if progress else None))
+                say_outcome(label, outcomes[-1], progress)
     finally:
         outcomes += [NotebookOutcome(notebook.name, "not reached") for notebook in notebooks[len(outcomes):]]
         markdown, _ = write_report(out_dir, profile_name, outcomes, run_environment(), time.perf_counter() - started)
-        print(f"report: {markdown} (and index.html beside it)", flush=True)
+        ran = sum(outcome.status == "ran" for outcome in outcomes)
+        print(f"{ran} of {len(outcomes)} notebooks ran in {time.perf_counter() - started:.0f} s; report: {markdown} "
+              f"(and index.html beside it)", flush=True)
     failures = [outcome.error for outcome in outcomes if outcome.status == "failed"]
     if failures:
         raise NotebookFailed("\n".join(failures))
@@ -114,8 +116,19 @@ def headless(report_folder: Path):
             _restore_variable(name, value)
 
 
-def execute(notebook: Path, output: Path, parameters: dict, progress: bool = False) -> NotebookOutcome:
-    """Execute ``notebook`` into ``output`` with ``parameters``, and export it to HTML, failed or not."""
+def say_outcome(label: str, outcome: NotebookOutcome, progress: bool) -> None:
+    """After a notebook, the console's line for it: its progress bar already ended on it when it ran, so
+    only a failure (or a run without bars) adds one, with the error."""
+    if outcome.status != "ran" or not progress:
+        print(f"{label}: {outcome.status} in {outcome.seconds:.1f} s", flush=True)
+    if outcome.error:
+        print(f"    {outcome.error}", flush=True)
+
+
+def execute(notebook: Path, output: Path, parameters: dict, progress_label: str | None = None) -> NotebookOutcome:
+    """Execute ``notebook`` into ``output`` with ``parameters``, and export it to HTML, failed or not.
+
+    With ``progress_label``, one progress bar of the cells, labelled so, that ends on the notebook's line."""
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
@@ -126,7 +139,7 @@ def execute(notebook: Path, output: Path, parameters: dict, progress: bool = Fal
             str(notebook),
             str(output),
             parameters=parameters,
-            progress_bar=progress,
+            progress_bar={"desc": progress_label, "unit": "cell", "leave": True} if progress_label else False,
             cwd=str(notebook.parent),
             kernel_manager_class=EncryptedKernelManager,
             extra_arguments=[KERNEL_START_UP],

@@ -39,3 +39,27 @@ def write_text_atomic(path: Path, text: str) -> None:
     partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
     partial.write_text(text)
     os.replace(partial, path)
+
+
+def check_output(path: Path, kind: str, option: str = "") -> Path:
+    """Check, before any work, that ``path`` can be written as a ``kind`` ("file" or "folder"): not a
+    symlink, not the other kind of thing, and inside a writable folder. Returns the path; a problem is a
+    ValueError that says what was wrong and what is allowed (naming ``option``, such as "--out", if given)."""
+    if kind not in ("file", "folder"):
+        raise ValueError(f"kind must be 'file' or 'folder'; got {kind!r}")
+    path = Path(path)
+    name = f"{option} {path}" if option else str(path)
+    if path.is_symlink():
+        raise ValueError(f"{name} is a symbolic link; give a {kind} path that is not a link")
+    if path.exists() and kind == "folder" and not path.is_dir():
+        raise ValueError(f"{name} is a file; give a folder")
+    if path.exists() and kind == "file" and not path.is_file():
+        raise ValueError(f"{name} is {'a folder' if path.is_dir() else 'not a regular file'}; give a file name")
+    ancestor = path if path.is_dir() else path.parent  # the folder that gets the new entries
+    while not ancestor.exists():
+        ancestor = ancestor.parent
+    if not ancestor.is_dir():
+        raise ValueError(f"{name} lies under {ancestor}, which is a file; give a path inside a folder")
+    if not os.access(ancestor, os.W_OK | os.X_OK):
+        raise ValueError(f"{name}: {ancestor} is not writable; choose a folder you can write to")
+    return path

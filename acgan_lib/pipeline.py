@@ -83,7 +83,7 @@ def make_dataset(
     else:
         epoch_numbers = tf.data.Dataset.range(first_epoch, first_epoch + epochs)
     dataset = epoch_numbers.flat_map(epoch_indices).skip(skip)
-    dataset = dataset.map(gather, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+    dataset = dataset.map(gather)  # in order; prefetch overlaps it with training (numpy_function holds the GIL)
     return dataset.prefetch(tf.data.AUTOTUNE)
 
 

@@ -76,5 +76,7 @@ def test_a_sweep_of_a_real_notebook_in_smoke(tmp_path):
 def test_an_out_that_is_a_file_is_refused_before_anything_runs(tmp_path, capsys):
     notebook = write_notebook(tmp_path / "01_x.ipynb", "open('ran', 'w').write('yes')")
     (tmp_path / "taken").write_text("a file")
-    assert main(["batch", "--notebook", str(notebook), "--param", "seed=1", "--out", str(tmp_path / "taken")]) == 2
+    with pytest.raises(SystemExit) as exited:
+        main(["batch", "--notebook", str(notebook), "--param", "seed=1", "--out", str(tmp_path / "taken")])
+    assert exited.value.code == 2
     assert "is a file; give a folder" in capsys.readouterr().err and not (tmp_path / "ran").exists()

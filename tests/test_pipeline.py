@@ -1,3 +1,6 @@
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
@@ -77,3 +80,20 @@ def test_bad_inputs_say_what_is_allowed():
         make_dataset(images, hair, eyes, 4, epochs=0)
     with pytest.raises(ValueError, match="start_batch must be a non-negative integer"):
         make_dataset(images, hair, eyes, 4, start_batch=-1)
+
+
+def test_the_pipeline_logs_nothing_under_op_determinism():
+    """With op determinism on (notebooks 04 and 05), tf.data rewrote a parallel map into a sequential one
+    and TensorFlow's C++ log printed "NodeDef mentions attribute use_unbounded_threadpool" into the
+    notebook for every new pipeline."""
+    script = (
+        "import acgan_lib, numpy as np, tensorflow as tf\n"
+        "from acgan_lib.pipeline import make_dataset\n"
+        "tf.config.experimental.enable_op_determinism()\n"
+        "images, ids = np.zeros((16, 32, 32, 3), np.uint8), np.zeros(16, np.int32)\n"
+        "batches = list(make_dataset(images, ids, ids, 4, (0.0, 1.0), seed=0, epochs=1))\n"
+        "print(len(batches))\n"
+    )
+    finished = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+    assert finished.returncode == 0 and finished.stdout.strip() == "4", finished.stderr
+    assert "NodeDef" not in finished.stderr and "E0000" not in finished.stderr, finished.stderr

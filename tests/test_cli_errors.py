@@ -1,0 +1,94 @@
+"""Every expected failure of the command line is one line on stderr and exit status 2 (130 for Ctrl-C),
+checked before any work where it can be; ``--debug`` shows the traceback instead (issue 13)."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from acgan_lib import cli
+from acgan_lib.paths import PROJECT_ROOT, check_output
+from acgan_lib.training import TrainingDiverged
+
+
+def refused(argv, capsys) -> str:
+    """The one-line message of an argument that argparse refuses (exit status 2)."""
+    with pytest.raises(SystemExit) as exited:
+        cli.main(argv)
+    assert exited.value.code == 2
+    return capsys.readouterr().err.strip().splitlines()[-1]
+
+
+def test_an_out_that_is_a_file_is_refused_by_every_command_before_it_starts(tmp_path, capsys):
+    taken = tmp_path / "taken"
+    taken.write_text("a file")
+    for command in (["notebooks", "--profile", "smoke"], ["train", "--profile", "smoke"],
+                    ["sample", "--generator", "pretrained", "--tags", "t.txt"]):
+        assert refused([*command, "--out", str(taken)], capsys).endswith(f"{taken} is a file; give a folder")
+    assert taken.read_text() == "a file"
+
+
+def test_evaluate_refuses_an_out_that_is_a_folder_before_judging(tmp_path, capsys):
+    message = refused(["evaluate", "--generator", "pretrained", "--out", str(tmp_path)], capsys)
+    assert message.endswith(f"{tmp_path} is a folder; give a file name")
+
+
+def test_an_empty_out_and_a_link_are_refused(tmp_path, capsys):
+    assert refused(["train", "--out", ""], capsys).endswith("is empty; give a folder path")
+    (tmp_path / "link").symlink_to(tmp_path / "elsewhere")
+    assert "is a symbolic link" in refused(["sample", "--generator", "pretrained", "--tags", "t.txt",
+                                            "--out", str(tmp_path / "link")], capsys)
+
+
+def test_an_out_under_a_file_or_an_unwritable_folder_is_refused(tmp_path):
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(ValueError, match="which is a file"):
+        check_output(tmp_path / "file" / "run", "folder")
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o500)
+    if os.access(locked, os.W_OK):
+        pytest.skip("running as a user who can write anywhere (root)")
+    with pytest.raises(ValueError, match="is not writable"):
+        check_output(locked / "results.json", "file", "--out")
+
+
+@pytest.mark.parametrize("error", [PermissionError(13, "Permission denied", "/somewhere/x.png"),
+                                   TrainingDiverged("d_loss became nan at step 3; try a lower learning rate"),
+                                   MemoryError(), EOFError("Compressed file ended before the end-of-stream")])
+def test_an_expected_failure_is_one_line_and_status_2(monkeypatch, capsys, error):
+    def fail(arguments):
+        raise error
+
+    monkeypatch.setattr(cli, "_data", fail)
+    assert cli.main(["data", "--count", "4", "--size", "32"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and err.count("\n") == 1 and "Traceback" not in err
+    with pytest.raises(type(error)):
+        cli.main(["--debug", "data", "--count", "4", "--size", "32"])
+
+
+def test_ctrl_c_exits_130_without_a_traceback(monkeypatch, capsys):
+    def interrupted(arguments):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "_data", interrupted)
+    assert cli.main(["data", "--count", "4", "--size", "32"]) == 130
+    assert capsys.readouterr().err.startswith("interrupted: ")
+
+
+def test_a_bug_still_shows_its_traceback(monkeypatch):
+    def buggy(arguments):
+        raise KeyError("not an expected failure")
+
+    monkeypatch.setattr(cli, "_data", buggy)
+    with pytest.raises(KeyError):
+        cli.main(["data", "--count", "4", "--size", "32"])
+
+
+def test_the_real_command_line_refuses_in_one_line(tmp_path):
+    (tmp_path / "taken").write_text("a file")
+    finished = subprocess.run([sys.executable, "-m", "acgan_lib", "notebooks", "--out", str(tmp_path / "taken")],
+                              capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=300)
+    assert finished.returncode == 2 and "Traceback" not in finished.stderr
+    assert finished.stderr.strip().splitlines()[-1].endswith("is a file; give a folder")
