@@ -9,14 +9,17 @@ request, or whose arrays cannot be read, is rendered again rather than trusted.
 from __future__ import annotations
 
 import json
-import os
+import sys
+import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from . import synthetic
-from .paths import data_dir
+from .labels import NUM_EYES, NUM_HAIR
+from .paths import data_dir, remove_orphans, write_atomic, write_text_atomic
 
 DISTRIBUTIONS = ("uniform", "skewed")
 
@@ -70,27 +73,42 @@ def manifest_path(path: Path) -> Path:
 
 
 def _read_cache(path: Path, manifest: dict) -> CachedDataset | None:
-    """The cached dataset if its manifest matches and its arrays load; None means render again."""
+    """The cached dataset if its manifest matches and its arrays load whole and hold what the manifest
+    says; None means render again (with a one-line notice when a file is there but cannot be used)."""
     try:
         stored = json.loads(manifest_path(path).read_text())
-        if stored != manifest:
-            return None
+    except (OSError, ValueError):
+        return None  # no cache yet (or a manifest cut short: its arrays are rewritten before it)
+    if stored != manifest:
+        return None
+    try:
         with np.load(path, allow_pickle=False) as arrays:
             images, hair_ids, eye_ids = arrays["images"], arrays["hair_ids"], arrays["eye_ids"]
-    except (OSError, ValueError, KeyError):
-        return None
-    if len(images) != manifest["count"]:
+        _check_arrays(images, hair_ids, eye_ids, manifest)
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile, zlib.error) as error:
+        print(f"the data cache {path} cannot be used ({' '.join(str(error).split()) or type(error).__name__}); "
+              f"rendering it again", file=sys.stderr)
         return None
     return CachedDataset(images, hair_ids, eye_ids, path, stored, reused=True)
 
 
+def _check_arrays(images, hair_ids, eye_ids, manifest: dict) -> None:
+    """Raise ValueError unless the arrays are ``count`` faces of ``size`` pixels with valid labels."""
+    count, size = manifest["count"], manifest["size"]
+    if images.dtype != np.uint8 or images.shape != (count, size, size, 3):
+        raise ValueError(f"images are {images.dtype} {images.shape}, not uint8 {(count, size, size, 3)}")
+    for name, ids, classes in (("hair", hair_ids, NUM_HAIR), ("eye", eye_ids, NUM_EYES)):
+        if ids.shape != (count,) or not np.issubdtype(ids.dtype, np.integer):
+            raise ValueError(f"{name} labels are {ids.dtype} {ids.shape}, not {count} integers")
+        if count and (ids.min() < 0 or ids.max() >= classes):
+            raise ValueError(f"{name} labels run {ids.min()}..{ids.max()}, outside 0..{classes - 1}")
+
+
 def _write_cache(path: Path, manifest: dict, images, hair_ids, eye_ids) -> None:
     """Write arrays, then the manifest, each through a temporary file of this process, so a killed run
-    leaves no half-written cache that a later run would trust and two processes never share a file."""
+    leaves no half-written cache that a later run would trust and two processes never share a file.
+    Temporary files that killed processes left behind are removed first."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(f".{os.getpid()}.partial.npz")
-    np.savez(partial, images=images, hair_ids=hair_ids, eye_ids=eye_ids)
-    os.replace(partial, path)
-    partial_manifest = path.with_suffix(f".{os.getpid()}.partial.json")
-    partial_manifest.write_text(json.dumps(manifest, indent=2) + "\n")
-    os.replace(partial_manifest, manifest_path(path))
+    remove_orphans(path.parent, f"{path.stem}.*.partial.*")
+    write_atomic(path, lambda partial: np.savez(partial, images=images, hair_ids=hair_ids, eye_ids=eye_ids))
+    write_text_atomic(manifest_path(path), json.dumps(manifest, indent=2) + "\n")

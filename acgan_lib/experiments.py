@@ -240,7 +240,7 @@ def _copy_parent_run(parent_run: Path, run_dir: Path, profile: Profile) -> None:
     shutil.rmtree(partial, ignore_errors=True)
     # Not the parent's models or animation, nor its monitor's findings: the copy's monitor starts afresh,
     # so it names what it sees after the change even when the parent saw the same earlier.
-    shutil.copytree(parent_run, partial, ignore=shutil.ignore_patterns("*.keras", "*.gif", "monitor.json"))
+    shutil.copytree(parent_run, partial, ignore=shutil.ignore_patterns("*.keras", "*.gif", "monitor.json", ".lock"))
     os.replace(partial, run_dir)
 
 

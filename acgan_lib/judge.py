@@ -31,7 +31,6 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import os
 import time
 import zipfile
 from dataclasses import asdict, dataclass
@@ -44,7 +43,7 @@ from keras import layers
 from .data_cache import synthetic_dataset
 from .labels import NUM_EYES, NUM_HAIR
 from .models import predict_in_batches
-from .paths import data_dir
+from .paths import data_dir, remove_orphans, write_atomic, write_text_atomic
 
 JUDGE_VERSION = 1  # raise when the architecture or the training changes: old caches are then retrained
 JUDGE_DATA_SEED = 3003  # the judge's faces; GAN training uses the profile's seed (0 by default)
@@ -268,9 +267,6 @@ def _write_cache(path: Path, manifest: dict, model: keras.Model) -> None:
     """Write the model, then the manifest, each through a temporary file of this process, so a killed
     run never leaves a half-written judge that a later run would trust."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f"{path.stem}.{os.getpid()}.partial.keras")
-    model.save(partial)
-    os.replace(partial, path)
-    partial_manifest = path.with_name(f"{path.stem}.{os.getpid()}.partial.json")
-    partial_manifest.write_text(json.dumps(manifest, indent=2) + "\n")
-    os.replace(partial_manifest, manifest_path(path))
+    remove_orphans(path.parent, f"{path.stem}.*.partial.*")
+    write_atomic(path, model.save)
+    write_text_atomic(manifest_path(path), json.dumps(manifest, indent=2) + "\n")

@@ -32,13 +32,47 @@ def runs_dir() -> Path:
     return (folder if folder is not None else PROJECT_ROOT) / "runs"
 
 
-def write_text_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` whole or not at all: a temporary file named for this process, then a
-    rename, so a reader (or a run killed halfway) never sees half a file."""
+def partial_path(path: Path) -> Path:
+    """Where to write ``path`` before renaming it into place: a name of this process (``<stem>.<pid>.partial``
+    plus the suffix, which some writers need, such as Keras's ``.keras``)."""
     path = Path(path)
-    partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
-    partial.write_text(text)
-    os.replace(partial, path)
+    return path.with_name(f"{path.stem}.{os.getpid()}.partial{path.suffix}")
+
+
+def write_atomic(path: Path, write) -> None:
+    """Write ``path`` whole or not at all: ``write(temporary_path)`` writes a file of this process, which
+    is then renamed into place, so a reader (or a run killed halfway) never sees half a file."""
+    path = Path(path)
+    partial = partial_path(path)
+    try:
+        write(partial)
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` whole or not at all (``write_atomic``)."""
+    write_atomic(path, lambda partial: partial.write_text(text))
+
+
+def remove_orphans(folder: Path, pattern: str) -> None:
+    """Remove the temporary files matching ``pattern`` (names from ``partial_path``) that processes no
+    longer running left in ``folder``; a live process's own file is left alone."""
+    for leftover in Path(folder).glob(pattern):
+        pid = leftover.name.split(".partial")[0].rsplit(".", 1)[-1]
+        if pid.isdigit() and not _running(int(pid)):
+            leftover.unlink(missing_ok=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def check_output(path: Path, kind: str, option: str = "") -> Path:

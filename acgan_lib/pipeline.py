@@ -52,7 +52,7 @@ def make_dataset(
     batches of the whole stream, so ``make_dataset(..., start_batch=k)`` continues where a run that took
     ``k`` batches stopped. ``drop_remainder`` keeps every batch the same size, which a compiled step wants.
     """
-    _check_inputs(images, hair_ids, eye_ids, batch_size)
+    check_inputs(images, hair_ids, eye_ids, batch_size)
     if epochs is not None and (not isinstance(epochs, int) or epochs < 1):
         raise ValueError(f"epochs must be a positive integer or None (forever); got {epochs!r}")
     if not isinstance(start_batch, int) or start_batch < 0:
@@ -87,7 +87,8 @@ def make_dataset(
     return dataset.prefetch(tf.data.AUTOTUNE)
 
 
-def _check_inputs(images, hair_ids, eye_ids, batch_size: int) -> None:
+def check_inputs(images, hair_ids, eye_ids, batch_size: int) -> None:
+    """Raise ValueError unless the faces and labels make batches of ``batch_size`` (what is wrong and allowed)."""
     if images.dtype != np.uint8 or images.ndim != 4 or images.shape[-1] != 3:
         raise ValueError(
             f"images must be uint8 with shape (count, size, size, 3); got {images.dtype} {images.shape}"

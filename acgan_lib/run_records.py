@@ -12,19 +12,28 @@ runs/NAME/
   generator.keras   the trained generator, for sampling, evaluation and the playground
 ```
 
-``history.csv`` is written as the run goes, so a killed run keeps its numbers; a resumed run first drops
-the rows after the checkpoint it resumes from, so every row matches the weights that produced it.
+``history.csv`` is written as the run goes, a row at a time, so a killed run keeps its numbers; a resumed
+run first drops the rows after the checkpoint it resumes from (and a last row a kill cut short, saying
+so), so every row matches the weights that produced it. Every other file is written whole or not at all
+(``paths.write_atomic``). While a process trains in the folder it holds ``.lock`` (``RunLock``), so a
+second training of the same folder stops at once instead of interleaving its rows and checkpoints.
 """
 
 from __future__ import annotations
 
 import csv
+import fcntl
+import io
 import json
 import math
+import os
+import sys
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
+
+from .paths import write_atomic, write_text_atomic
 
 HISTORY_COLUMNS = (
     "step",
@@ -69,7 +78,7 @@ class RunRecords:
     def save_samples(self, step: int, grid: np.ndarray) -> Path:
         """Write a uint8 sample grid as ``samples/step_NNNNNN.png`` (and to TensorBoard)."""
         path = self.samples_dir / f"step_{step:06d}.png"
-        Image.fromarray(grid).save(path)
+        write_atomic(path, Image.fromarray(grid).save)
         import tensorflow as tf
 
         with self._tensorboard().as_default():
@@ -78,8 +87,8 @@ class RunRecords:
 
     def write_json(self, monitor_findings: list[dict]) -> None:
         """Write history.json and monitor.json from what has been recorded so far."""
-        (self.run_dir / "history.json").write_text(json.dumps(self.rows, indent=1) + "\n")
-        (self.run_dir / "monitor.json").write_text(json.dumps(monitor_findings, indent=2) + "\n")
+        write_text_atomic(self.run_dir / "history.json", json.dumps(self.rows, indent=1) + "\n")
+        write_text_atomic(self.run_dir / "monitor.json", json.dumps(monitor_findings, indent=2) + "\n")
 
     def make_gif(self) -> Path | None:
         """Join the sample grids into ``samples/progress.gif`` (one frame per grid, the last held longer)."""
@@ -88,7 +97,8 @@ class RunRecords:
             return None
         path = self.samples_dir / "progress.gif"
         durations = [400] * (len(frames) - 1) + [1500]
-        frames[0].save(path, save_all=True, append_images=frames[1:], duration=durations, loop=0)
+        write_atomic(path, lambda partial: frames[0].save(partial, save_all=True, append_images=frames[1:],
+                                                          duration=durations, loop=0))
         return path
 
     def close(self) -> None:
@@ -96,10 +106,11 @@ class RunRecords:
             self._writer.flush()
 
     def _rewrite_csv(self) -> None:
-        with self.history_path.open("w", newline="") as file:
-            writer = csv.DictWriter(file, HISTORY_COLUMNS)
-            writer.writeheader()
-            writer.writerows(self.rows)
+        text = io.StringIO(newline="")
+        writer = csv.DictWriter(text, HISTORY_COLUMNS)
+        writer.writeheader()
+        writer.writerows(self.rows)
+        write_atomic(self.history_path, lambda partial: partial.write_text(text.getvalue(), newline=""))
 
     def _tensorboard(self):
         if self._writer is None:
@@ -128,15 +139,23 @@ class RunRecords:
 
 
 def read_history(path: Path) -> list[dict]:
-    """The rows of a history.csv as dicts of numbers (step as int); [] when there is no file yet."""
+    """The rows of a history.csv as dicts of numbers (step as int); [] when there is no file yet.
+
+    A last row that a kill cut short is left out, with a notice; a damaged row before it is a ValueError."""
     path = Path(path)
     if not path.exists():
         return []
     with path.open(newline="") as file:
-        return [
-            {name: int(value) if name == "step" else float(value) for name, value in row.items()}
-            for row in csv.DictReader(file)
-        ]
+        lines = list(csv.DictReader(file))
+    rows = []
+    for number, row in enumerate(lines, start=2):  # line 1 is the header
+        try:
+            rows.append({name: int(value) if name == "step" else float(value) for name, value in row.items()})
+        except (TypeError, ValueError):
+            if number - 1 < len(lines):
+                raise ValueError(f"{path}, line {number}, is not a row of numbers; the history is damaged") from None
+            print(f"{path}: the last row was cut short (a killed run?) and is left out", file=sys.stderr)
+    return rows
 
 
 def read_findings(run_dir: Path) -> list[dict]:
@@ -152,9 +171,45 @@ def read_run_info(run_dir: Path) -> dict | None:
 
 
 def write_run_info(run_dir: Path, info: dict) -> None:
-    """Replace run.json (through a temporary file, so a kill never leaves half of it)."""
+    """Replace run.json whole (a kill never leaves half of it)."""
     path = Path(run_dir) / "run.json"
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(".partial")
-    partial.write_text(json.dumps(info, indent=2) + "\n")
-    partial.replace(path)
+    write_text_atomic(path, json.dumps(info, indent=2) + "\n")
+
+
+class RunFolderBusy(OSError):
+    """Another process is training in the run folder."""
+
+
+class RunLock:
+    """An OS lock on ``run_dir/.lock`` for as long as a ``with`` block trains there; the lock file holds the
+    holder's pid. The operating system releases it when the process ends, however it ends, so a killed
+    run never leaves a stale lock."""
+
+    def __init__(self, run_dir: Path):
+        self.path = Path(run_dir) / ".lock"
+        self._file = None
+
+    def __enter__(self) -> RunLock:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        file = self.path.open("a+")
+        try:
+            fcntl.flock(file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            file.seek(0)
+            holder = file.read().strip() or "unknown"
+            file.close()
+            raise RunFolderBusy(f"{self.path.parent} is in use by another training (process {holder}); wait "
+                                f"for it to finish, or train in another folder") from None
+        file.seek(0)
+        if file.read() != f"{os.getpid()}\n":  # (unchanged when this process held it before)
+            file.seek(0)
+            file.truncate()
+            file.write(f"{os.getpid()}\n")
+            file.flush()
+        self._file = file
+        return self
+
+    def __exit__(self, *exception) -> None:
+        self._file.close()  # closing the file releases the lock
+        self._file = None

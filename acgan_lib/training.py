@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -42,10 +43,11 @@ from .losses import (
 )
 from .models import build_discriminator, build_generator, discriminator_inputs, sample_noise
 from .monitoring import diagnose
-from .pipeline import batches_per_epoch, make_dataset, unscale_images
+from .paths import write_atomic
+from .pipeline import batches_per_epoch, check_inputs, make_dataset, unscale_images
 from .profiles import Profile, profile_from_dict
 from .progress import progress_bar
-from .run_records import RunRecords, read_findings, read_history, read_run_info, write_run_info
+from .run_records import RunLock, RunRecords, read_findings, read_history, read_run_info, write_run_info
 from .viz import image_grid
 
 MONITOR_EVERY = 25  # steps between looks by the monitor
@@ -229,6 +231,11 @@ class GANTrainer:
         steps = self.profile.train_steps if steps is None else steps
         if not isinstance(steps, int) or steps < 1:
             raise ValueError(f"steps must be a positive integer; got {steps!r}")
+        check_inputs(images, hair_ids, eye_ids, self.global_batch)  # before the folder is claimed
+        with RunLock(self.run_dir):
+            return self._fit(images, hair_ids, eye_ids, steps, resume, progress, after_step)
+
+    def _fit(self, images, hair_ids, eye_ids, steps: int, resume: bool, progress: bool, after_step) -> list[dict]:
         if self._start(resume, steps):
             print(f"{self.run_dir} already finished {self.steps_done} steps; nothing changed")
             return read_history(self.run_dir / "history.csv")
@@ -265,9 +272,7 @@ class GANTrainer:
         """
         info = read_run_info(self.run_dir)
         if resume:
-            if self.checkpoints.latest_checkpoint is None:
-                raise FileNotFoundError(f"nothing to resume: {self.run_dir / 'checkpoints'} holds no checkpoint")
-            self.checkpoint.restore(self.checkpoints.latest_checkpoint).assert_existing_objects_matched()
+            self._restore_newest_readable_checkpoint()
             self._use_profile_learning_rates()
             if info is not None and info["status"] == "finished" and self.steps_done >= steps:
                 return True
@@ -279,6 +284,22 @@ class GANTrainer:
             )
         self._write_status("running", steps)
         return False
+
+    def _restore_newest_readable_checkpoint(self) -> None:
+        """Restore the newest checkpoint that reads whole, saying which ones it skipped (a file cut short
+        or damaged on disk); an error when none does."""
+        checkpoints = list(reversed(self.checkpoints.checkpoints))
+        if not checkpoints:
+            raise FileNotFoundError(f"nothing to resume: {self.run_dir / 'checkpoints'} holds no checkpoint")
+        for path in checkpoints:
+            try:
+                self.checkpoint.restore(path).assert_existing_objects_matched()
+                return
+            except Exception as error:  # noqa: BLE001 -- TensorFlow reports a damaged file in many ways
+                reason = " ".join(str(error).split())[:200] or type(error).__name__
+                print(f"checkpoint {Path(path).name} cannot be read ({reason}); trying an older one", file=sys.stderr)
+        raise ValueError(f"no checkpoint in {self.run_dir / 'checkpoints'} can be read ({reason}); the run "
+                         f"cannot be resumed")
 
     def _use_profile_learning_rates(self) -> None:
         """Set constant learning rates from the profile: a checkpoint holds each optimizer's rate and
@@ -322,8 +343,8 @@ class GANTrainer:
                     bar.write(f"monitor, step {step}: {finding.message}")
 
     def _finish(self, records: RunRecords, steps: int) -> None:
-        self.generator.save(self.run_dir / "generator.keras")
-        self.discriminator.save(self.run_dir / "discriminator.keras")
+        write_atomic(self.run_dir / "generator.keras", self.generator.save)
+        write_atomic(self.run_dir / "discriminator.keras", self.discriminator.save)
         records.make_gif()
         self._write_status("finished", steps)
 

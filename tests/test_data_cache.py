@@ -85,3 +85,43 @@ def test_data_command_writes_then_reuses(tmp_path, capsys):
 def test_data_command_reports_a_bad_size(tmp_path, capsys):
     assert main(["data", "--count", "8", "--size", "300", "--data-dir", str(tmp_path)]) == 2
     assert "32" in capsys.readouterr().err
+
+
+def _rewrite_arrays(path, **changes):
+    with np.load(path) as arrays:
+        stored = {name: arrays[name] for name in arrays.files}
+    np.savez(path, **{**stored, **changes})
+
+
+@pytest.mark.parametrize("damage", ["truncated", "empty", "flipped"])
+def test_a_damaged_cache_file_is_rendered_again_with_a_notice(tmp_path, render_calls, capsys, damage):
+    first = data_cache.synthetic_dataset(12, 32, directory=tmp_path)
+    data = first.path.read_bytes()
+    damaged = {"truncated": data[: len(data) // 2], "empty": b"",
+               "flipped": data[:200] + bytes(255 - byte for byte in data[200:2000]) + data[2000:]}[damage]
+    first.path.write_bytes(damaged)
+    again = data_cache.synthetic_dataset(12, 32, directory=tmp_path)
+    assert again.reused is False and len(render_calls) == 2
+    assert "cannot be used" in capsys.readouterr().err
+    np.testing.assert_array_equal(first.images, again.images)
+    assert data_cache.synthetic_dataset(12, 32, directory=tmp_path).reused is True  # and it was rewritten
+
+
+@pytest.mark.parametrize("changes", [
+    {"hair_ids": np.zeros(5, np.int64)},  # fewer labels than faces
+    {"eye_ids": np.full(12, 40, np.int64)},  # out of range
+    {"images": np.zeros((12, 16, 16, 3), np.uint8)},  # another size than the manifest's
+])
+def test_a_cache_whose_arrays_disagree_with_its_manifest_is_not_trusted(tmp_path, render_calls, changes):
+    first = data_cache.synthetic_dataset(12, 32, directory=tmp_path)
+    _rewrite_arrays(first.path, **changes)
+    again = data_cache.synthetic_dataset(12, 32, directory=tmp_path)
+    assert again.reused is False and len(render_calls) == 2
+    np.testing.assert_array_equal(first.hair_ids, again.hair_ids)
+
+
+def test_temporary_files_of_dead_processes_are_removed(tmp_path):
+    dead = tmp_path / "synthetic_32px_12_seed0_uniform.999999999.partial.npz"
+    dead.write_bytes(b"half")
+    data_cache.synthetic_dataset(12, 32, directory=tmp_path)
+    assert not dead.exists()

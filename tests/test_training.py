@@ -9,7 +9,7 @@ import tensorflow as tf
 from acgan_lib import training
 from acgan_lib.data_cache import synthetic_dataset
 from acgan_lib.profiles import get_profile
-from acgan_lib.run_records import HISTORY_COLUMNS, read_history
+from acgan_lib.run_records import HISTORY_COLUMNS, RunFolderBusy, RunLock, read_history
 from acgan_lib.seed_style import SeedStyleTrainer
 from acgan_lib.training import GANTrainer, TrainingDiverged
 
@@ -212,3 +212,33 @@ def test_a_run_continued_with_other_learning_rates_trains_at_the_new_ones(tmp_pa
     assert trainer.steps_done == 3
     assert float(trainer.generator_optimizer.learning_rate) == pytest.approx(3e-4)
     assert float(trainer.discriminator_optimizer.learning_rate) == pytest.approx(2e-4)
+
+
+def test_a_damaged_newest_checkpoint_is_skipped_for_the_one_before(tmp_path, faces, capsys):
+    profile = get_profile("smoke", train_steps=4, checkpoint_every=2)
+    GANTrainer(profile, tmp_path).fit(*faces, progress=False)
+    newest = sorted((tmp_path / "checkpoints").glob("ckpt-4.data-*"))[0]
+    newest.write_bytes(newest.read_bytes()[:100])  # cut short on disk
+    trainer = GANTrainer(profile, tmp_path)
+    trainer.fit(*faces, steps=5, resume=True, progress=False)
+    assert "checkpoint ckpt-4 cannot be read" in capsys.readouterr().err
+    assert [row["step"] for row in read_history(tmp_path / "history.csv")] == [1, 2, 3, 4, 5]
+    assert trainer.steps_done == 5
+
+
+def test_data_too_small_for_a_batch_is_refused_before_the_folder_is_claimed(tmp_path, faces):
+    images, hair_ids, eye_ids = faces
+    with pytest.raises(ValueError, match="batch_size must be an integer"):
+        GANTrainer(get_profile("smoke", batch_size=200), tmp_path / "run").fit(*faces, progress=False)
+    assert not (tmp_path / "run" / "run.json").exists()
+    GANTrainer(get_profile("smoke", train_steps=1), tmp_path / "run").fit(*faces, progress=False)  # reusable
+
+
+def test_a_folder_another_training_holds_is_refused_and_left_as_it_was(tmp_path, faces):
+    profile = get_profile("smoke", train_steps=2)
+    GANTrainer(profile, tmp_path).fit(*faces, progress=False)
+    history = (tmp_path / "history.csv").read_text()
+    with RunLock(tmp_path):  # another trainer, in this process or another
+        with pytest.raises(RunFolderBusy, match="in use by another training"):
+            GANTrainer(profile, tmp_path).fit(*faces, steps=4, resume=True, progress=False)
+    assert (tmp_path / "history.csv").read_text() == history
