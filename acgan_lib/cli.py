@@ -25,7 +25,7 @@ import sys
 import zipfile
 from pathlib import Path
 
-from .paths import check_output, write_text_atomic
+from .paths import check_output, write_atomic, write_text_atomic
 from .profiles import NOISE_DISTRIBUTIONS, PROFILES
 from .saved_generators import SHIPPED, generator_path
 
@@ -149,7 +149,8 @@ TRAINING_FLAGS = {
 
 def _add_train_parser(commands) -> None:
     train = commands.add_parser("train", help="train a GAN into a run folder")
-    train.add_argument("--profile", choices=tuple(PROFILES), default="quick")
+    train.add_argument("--profile", choices=tuple(PROFILES), default=None,
+                       help="default: quick (a resumed run keeps its own)")
     train.add_argument("--out", type=_output("folder"), required=True, help="the run folder, e.g. runs/first")
     train.add_argument("--resume", action="store_true", help="continue the run in --out from its last checkpoint")
     for flag, (_, kind, description) in TRAINING_FLAGS.items():
@@ -174,8 +175,8 @@ def _train(arguments) -> int:
 
     overrides = {field: getattr(arguments, flag) for flag, (field, _, _) in TRAINING_FLAGS.items()
                  if getattr(arguments, flag) is not None}
-    data_source = {"2017": arguments.data_2017, "2018": arguments.data_2018}
-    data_source = {name: str(root) for name, root in data_source.items() if root is not None} or {"synthetic": None}
+    data_source = {"2017": arguments.data_2017, "2018": arguments.data_2018}  # stored absolute, for --resume
+    data_source = {name: str(root.resolve()) for name, root in data_source.items() if root is not None} or {"synthetic": None}
     if arguments.resume:
         info = read_run_info(arguments.out)
         if info is None:
@@ -183,12 +184,17 @@ def _train(arguments) -> int:
         stored = profile_from_dict(info["profile"])
         changed = sorted(field for field, value in overrides.items()
                          if field != "train_steps" and getattr(stored, field) != value)
+        if arguments.profile not in (None, stored.name):
+            changed.insert(0, f"--profile {arguments.profile} (the run's is {stored.name})")
+        given = arguments.data_2017 or arguments.data_2018
+        if given is not None and data_source != info.get("data"):
+            changed.append(f"the data folder {given} (the run's is {info.get('data')})")
         if changed:
             raise ValueError(f"a resumed run keeps its settings; drop {', '.join(changed)} or start a new run")
         profile = dataclasses.replace(stored, **overrides)
         data_source = info.get("data", data_source)
     else:
-        profile = get_profile(arguments.profile, **overrides)
+        profile = get_profile(arguments.profile or "quick", **overrides)
     if arguments.deterministic:
         tf.config.experimental.enable_op_determinism()
     images, hair_ids, eye_ids = training_faces(profile, data_source)
@@ -352,9 +358,12 @@ def _sample(arguments) -> int:
     images = generate(generator, [request.hair for request in requests], [request.eye for request in requests],
                       seed=arguments.seed, noise_distribution=noise_of(run_beside(arguments.generator), arguments.noise))
     arguments.out.mkdir(parents=True, exist_ok=True)
+    # Each file is written beside its name and renamed into place, so a link already standing there is
+    # replaced, never followed out of the folder.
     for request, image in zip(requests, images):
-        Image.fromarray(image).save(arguments.out / f"{request.n}.png")
-    Image.fromarray(image_grid(images, columns=min(len(images), SAMPLE_GRID_COLUMNS))).save(arguments.out / "grid.png")
+        write_atomic(arguments.out / f"{request.n}.png", Image.fromarray(image).save)
+    grid = image_grid(images, columns=min(len(images), SAMPLE_GRID_COLUMNS))
+    write_atomic(arguments.out / "grid.png", Image.fromarray(grid).save)
     print(f"wrote {len(images)} faces and grid.png to {arguments.out}")
     return 0
 

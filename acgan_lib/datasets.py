@@ -28,6 +28,7 @@ as a malformed row (its "tags" are not readable) rather than skipped silently.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,10 +56,11 @@ NO_HAIR_COLOUR = "no hair colour"
 SEVERAL_EYE_COLOURS = "several eye colours"
 NO_EYE_COLOUR = "no eye colour"
 MISSING_IMAGE = "missing image"
-CORRUPT_IMAGE = "corrupt image"
+NOT_A_FILE = "not a regular file"  # a link (which could lead out of the folder), a FIFO, a folder
+CORRUPT_IMAGE = "corrupt image"  # unreadable, or too many pixels to decode safely
 SKIP_REASONS: tuple[str, ...] = (
     MALFORMED_ROW, UNSAFE_ID, UNKNOWN_COLOUR, SEVERAL_HAIR_COLOURS, NO_HAIR_COLOUR,
-    SEVERAL_EYE_COLOURS, NO_EYE_COLOUR, MISSING_IMAGE, CORRUPT_IMAGE,
+    SEVERAL_EYE_COLOURS, NO_EYE_COLOUR, MISSING_IMAGE, NOT_A_FILE, CORRUPT_IMAGE,
 )
 
 # Words in "<word> hair" / "<word> eyes" tags that describe style or state, not colour: ignored.
@@ -345,14 +347,21 @@ def _read_row(
 
 
 def _read_image(path: Path, image_size: int) -> tuple[np.ndarray, bool]:
-    """A square uint8 RGB face from ``path``: centre-cropped, Lanczos-resized; and whether converted."""
+    """A square uint8 RGB face from ``path``: centre-cropped, Lanczos-resized; and whether converted.
+
+    Only a regular file inside the folder is read: a link or a FIFO named like an image is skipped (a
+    FIFO would block the read forever), and so is an image with more pixels than Pillow decodes safely."""
+    if path.is_symlink() or (path.exists() and not path.is_file()):
+        raise _RowProblem(NOT_A_FILE, str(path))
     try:
-        with Image.open(path) as opened:
-            rgb, converted = to_rgb(opened)
-            square = ImageOps.fit(rgb, (image_size, image_size), method=Image.Resampling.LANCZOS)
+        with warnings.catch_warnings():  # Pillow warns, then decodes, between its limit and twice it
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(path) as opened:
+                rgb, converted = to_rgb(opened)
+                square = ImageOps.fit(rgb, (image_size, image_size), method=Image.Resampling.LANCZOS)
     except FileNotFoundError:
         raise _RowProblem(MISSING_IMAGE, str(path)) from None
-    except (UnidentifiedImageError, OSError) as error:
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
         raise _RowProblem(CORRUPT_IMAGE, f"{path}: {error}") from None
     return np.asarray(square, dtype=np.uint8), converted
 

@@ -157,3 +157,16 @@ def test_evaluate_and_sample_read_the_run_beside_the_generator(tmp_path, data_di
         assert main(["sample", "--generator", str(tmp_path / "generator.keras"), "--tags", str(tags_file),
                      "--out", str(folder), *noise]) == 0
     assert not np.array_equal(*(np.asarray(Image.open(folder / "1.png")) for folder in (uniform, gaussian)))
+
+
+def test_sample_replaces_a_link_in_its_folder_instead_of_writing_through_it(generator_path, tmp_path):
+    tags = tmp_path / "tags.txt"
+    tags.write_text("1,blue hair red eyes\n")
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me")
+    out = tmp_path / "samples"
+    out.mkdir()
+    (out / "1.png").symlink_to(victim)
+    assert main(["sample", "--generator", str(generator_path), "--tags", str(tags), "--out", str(out)]) == 0
+    assert victim.read_text() == "keep me"
+    assert not (out / "1.png").is_symlink() and Image.open(out / "1.png").size[0] > 0

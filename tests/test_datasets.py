@@ -1,6 +1,7 @@
 """Tests for the real-dataset loaders, built on tiny dataset folders written with PIL in tmp_path."""
 
 import io
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -127,7 +128,7 @@ def rows_2017(outside: Path) -> tuple[list[str], dict, dict]:
         skipped={
             "malformed row": 4, "unsafe id": 2, "unknown colour": 1, "several hair colours": 1,
             "no hair colour": 1, "several eye colours": 1, "no eye colour": 1, "missing image": 1,
-            "corrupt image": 2,
+            "not a regular file": 0, "corrupt image": 2,
         },
         converted=3,
         first_bad=(7, "6", "unknown colour"),
@@ -395,3 +396,22 @@ def test_export_2018_round_trips_through_the_loader(tmp_path):
     np.testing.assert_array_equal(loaded.hair_ids, hair_ids)
     np.testing.assert_array_equal(loaded.eye_ids, eye_ids)
     np.testing.assert_allclose(loaded.images.mean(axis=(1, 2)), colours[:, 0, 0], atol=3)
+
+
+def test_links_fifos_and_folders_named_like_images_are_skipped_not_followed(make_dataset, tmp_path):
+    outside = tmp_path / "outside.jpg"
+    write_image(outside, "rgb", (250, 0, 0))
+    root = make_dataset("2018", [f"{face},blue hair red eyes" for face in ("1", "2", "3", "4")], {"1": ("rgb",)})
+    images = root / "extra_data" / "images"
+    (images / "2.jpg").symlink_to(outside)  # would read a file from outside the dataset
+    os.mkfifo(images / "3.jpg")  # would block the loader forever
+    (images / "4.jpg").mkdir()
+    dataset = load_2018(root, 8)
+    assert dataset.report.kept == 1 and dataset.report.skipped["not a regular file"] == 3
+
+
+def test_an_image_past_pillows_pixel_limit_is_a_counted_skip(make_dataset, monkeypatch):
+    root = make_dataset("2018", ["1,blue hair red eyes", "2,blue hair red eyes"], {"1": ("rgb",), "2": ("wide",)})
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 16 * 16)  # the 16x16 face passes, the 60x20 one does not
+    dataset = load_2018(root, 8)
+    assert dataset.report.kept == 1 and dataset.report.skipped["corrupt image"] == 1

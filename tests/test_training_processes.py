@@ -96,3 +96,15 @@ def test_resuming_a_finished_run_says_so(tmp_path, capsys):
 def test_bad_training_flags_say_what_is_allowed(tmp_path, capsys, flags, message):
     assert main(["train", "--profile", "smoke", "--out", str(tmp_path / "run"), *flags]) == 2
     assert message in capsys.readouterr().err
+
+
+def test_resume_refuses_another_profile_or_data_folder_instead_of_ignoring_them(tmp_path, capsys):
+    assert main(["train", "--profile", "smoke", "--out", str(tmp_path / "run"), "--steps", "2", "--no-progress"]) == 0
+    capsys.readouterr()
+    assert main(["train", "--profile", "quick", "--out", str(tmp_path / "run"), "--resume"]) == 2
+    assert "drop --profile quick (the run's is smoke)" in capsys.readouterr().err
+    (tmp_path / "faces").mkdir()
+    assert main(["train", "--data-2017", str(tmp_path / "faces"), "--out", str(tmp_path / "run"), "--resume"]) == 2
+    assert "the data folder" in capsys.readouterr().err
+    assert main(["train", "--profile", "smoke", "--out", str(tmp_path / "run"), "--resume", "--steps", "3",
+                 "--no-progress"]) == 0  # the run's own profile, named, is fine
