@@ -68,6 +68,17 @@ def _one_line(error: BaseException) -> str:
     return " ".join(str(error).split()) or type(error).__name__
 
 
+def _positive_int(text: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1; got {text!r}")
+    return value
+
+
 def _output(kind: str):
     """An argparse type for an output ``kind`` ("file" or "folder"), checked before any work starts."""
 
@@ -88,7 +99,7 @@ def _build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     data = commands.add_parser("data", help="render the built-in anime-face dataset into the cache")
-    data.add_argument("--count", type=int, required=True, help="number of faces")
+    data.add_argument("--count", type=_positive_int, required=True, help="number of faces")
     data.add_argument("--size", type=int, required=True, help="image side in pixels (32 to 128)")
     data.add_argument("--seed", type=int, default=0)
     data.add_argument("--distribution", choices=("uniform", "skewed"), default="uniform",
@@ -274,19 +285,19 @@ def _add_evaluation_commands(commands) -> None:
     evaluate.add_argument("--tags", type=Path, default=None,
                           help="draw the (hair, eye) pairs of this tags file (default: all 132 pairs)")
     evaluate.add_argument("--out", type=_output("file"), default=None, help="write the results as JSON here")
-    evaluate.add_argument("--samples-per-pair", type=int, default=10, help="faces drawn per requested pair")
+    evaluate.add_argument("--samples-per-pair", type=_positive_int, default=10, help="faces drawn per requested pair")
     evaluate.add_argument("--seed", type=int, default=0, help="noise and sampling seed")
     evaluate.add_argument("--noise", choices=NOISE_DISTRIBUTIONS, default=None,
                           help="the noise the generator was trained with (default: from the run.json beside "
                                "the generator, else uniform)")
-    evaluate.add_argument("--real-count", type=int, default=None,
+    evaluate.add_argument("--real-count", type=_positive_int, default=None,
                           help="built-in real faces to compare with (default: the run's training faces when a "
                                "run.json lies beside the generator, else the dataset of the profile with the "
                                "generator's image size)")
-    evaluate.add_argument("--judge-dataset-size", type=int, default=None,
+    evaluate.add_argument("--judge-dataset-size", type=_positive_int, default=None,
                           help="faces the judge trains on (default: judge.JudgeSettings; it is trained once "
                                "per setting and cached)")
-    evaluate.add_argument("--judge-epochs", type=int, default=None,
+    evaluate.add_argument("--judge-epochs", type=_positive_int, default=None,
                           help="most epochs the judge trains for (default: judge.JudgeSettings)")
     evaluate.add_argument("--data-dir", type=Path, default=None, help="cache folder (default: data/)")
     evaluate.set_defaults(handler=_evaluate)

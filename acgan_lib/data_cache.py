@@ -9,6 +9,7 @@ request, or whose arrays cannot be read, is rendered again rather than trusted.
 from __future__ import annotations
 
 import json
+import os
 import sys
 import zipfile
 import zlib
@@ -55,6 +56,7 @@ def synthetic_dataset(
         "count": count,
         "distribution": distribution,
     }
+    _check_memory(count, size)
     directory = Path(directory) if directory is not None else data_dir()
     path = directory / f"synthetic_{size}px_{count}_seed{seed}_{distribution}.npz"
     cached = _read_cache(path, manifest)
@@ -65,6 +67,19 @@ def synthetic_dataset(
     )
     _write_cache(path, manifest, images, hair_ids, eye_ids)
     return CachedDataset(images, hair_ids, eye_ids, path, manifest, reused=False)
+
+
+def _check_memory(count: int, size: int) -> None:
+    """Refuse a dataset larger than half the memory available now, before rendering starts (the
+    operating system would kill the process part way, without a word)."""
+    needed = count * size * size * 3
+    try:
+        available = os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, ValueError, OSError):
+        return  # no way to ask on this system
+    if needed > available / 2:
+        raise ValueError(f"{count:,} faces of {size} px need {needed / 2**30:,.1f} GiB, more than half the "
+                         f"{available / 2**30:,.1f} GiB of memory available; ask for fewer faces")
 
 
 def manifest_path(path: Path) -> Path:

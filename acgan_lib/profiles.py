@@ -71,7 +71,16 @@ class Profile:
 
 
 def profile_from_dict(fields: dict) -> Profile:
-    """Rebuild (and validate) a profile saved as JSON, where tuples came back as lists."""
+    """Rebuild (and validate) a profile saved as JSON, where tuples came back as lists. A profile saved by
+    another version of this library (fields it lacks or does not know) is a ValueError naming them."""
+    known = [field.name for field in dataclasses.fields(Profile)]
+    unknown = sorted(set(fields) - set(known))
+    missing = [name for name in known if name not in fields]
+    if unknown or missing:
+        raise ValueError("the saved profile was written by another version of acgan_lib: "
+                         + "; ".join(part for part in (f"unknown fields {', '.join(unknown)}" if unknown else "",
+                                                       f"missing fields {', '.join(missing)}" if missing else "") if part)
+                         + "; train a new run with this version")
     return Profile(**{name: tuple(value) if isinstance(value, list) else value for name, value in fields.items()})
 
 

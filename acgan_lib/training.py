@@ -278,10 +278,12 @@ class GANTrainer:
                 return True
             self.findings = [finding for finding in read_findings(self.run_dir) if finding["step"] <= self.steps_done]
             print(f"resuming {self.run_dir} at step {self.steps_done} of {steps}")
-        elif info is not None or self.checkpoints.latest_checkpoint is not None:
+        elif self.checkpoints.latest_checkpoint is not None:
             raise ValueError(
                 f"{self.run_dir} already holds a run: resume it (resume=True, --resume) or choose another folder"
             )
+        elif info is not None:  # no other process trains here (the lock): a start that failed early
+            print(f"{self.run_dir} holds a run that stopped before its first checkpoint; starting it over")
         self._write_status("running", steps)
         return False
 
@@ -290,7 +292,8 @@ class GANTrainer:
         or damaged on disk); an error when none does."""
         checkpoints = list(reversed(self.checkpoints.checkpoints))
         if not checkpoints:
-            raise FileNotFoundError(f"nothing to resume: {self.run_dir / 'checkpoints'} holds no checkpoint")
+            raise FileNotFoundError(f"nothing to resume: {self.run_dir / 'checkpoints'} holds no checkpoint; "
+                                    f"train without --resume to start the run over")
         for path in checkpoints:
             try:
                 self.checkpoint.restore(path).assert_existing_objects_matched()
@@ -336,6 +339,7 @@ class GANTrainer:
             records.save_samples(step, self.sample_grid())
         if step % self.profile.checkpoint_every == 0 or step == steps:
             self.checkpoints.save(checkpoint_number=step)
+            self._write_status("running", steps)  # run.json's step: what a resume would start from
         if step % MONITOR_EVERY == 0:
             for finding in diagnose(records.rows):
                 if finding.name not in {seen["name"] for seen in self.findings}:
@@ -368,9 +372,7 @@ def train_or_continue(profile: Profile, run_dir: Path | str, images: np.ndarray,
     run_dir = Path(run_dir)
     info = read_run_info(run_dir)
     if info is not None and tf.train.latest_checkpoint(run_dir / "checkpoints") is None:
-        print(f"{run_dir} holds a run stopped before its first checkpoint: nothing to keep, starting again")
-        (run_dir / "run.json").unlink()
-        info = None
+        info = None  # it stopped before its first checkpoint, keeping nothing: the trainer starts it over
     if info is not None:
         stored = profile_from_dict(info["profile"])
         if stored != profile:

@@ -92,3 +92,10 @@ def test_the_real_command_line_refuses_in_one_line(tmp_path):
                               capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=300)
     assert finished.returncode == 2 and "Traceback" not in finished.stderr
     assert finished.stderr.strip().splitlines()[-1].endswith("is a file; give a folder")
+
+
+def test_counts_below_one_and_datasets_larger_than_memory_are_refused_before_work(capsys):
+    assert "at least 1; got '0'" in refused(["evaluate", "--generator", "pretrained", "--samples-per-pair", "0"],
+                                            capsys)
+    assert cli.main(["data", "--count", str(10**9), "--size", "32"]) == 2  # would be killed by the system
+    assert "ask for fewer faces" in capsys.readouterr().err

@@ -1,8 +1,9 @@
+import dataclasses
 import math
 
 import pytest
 
-from acgan_lib.profiles import PROFILES, get_profile
+from acgan_lib.profiles import PROFILES, get_profile, profile_from_dict
 
 
 @pytest.mark.parametrize("name", ["smoke", "quick", "full"])
@@ -71,3 +72,12 @@ def test_overrides_are_validated():
 def test_pixel_range_follows_the_output_activation():
     assert get_profile("quick", output_activation="sigmoid").pixel_range == (0.0, 1.0)
     assert get_profile("quick", output_activation="tanh").pixel_range == (-1.0, 1.0)
+
+
+def test_a_profile_saved_by_another_version_is_refused_with_the_fields_named():
+    saved = dataclasses.asdict(get_profile("smoke"))
+    with pytest.raises(ValueError, match="unknown fields warp_drive; train a new run"):
+        profile_from_dict({**saved, "warp_drive": 1})
+    older = {name: value for name, value in saved.items() if name != "mode_seeking_weight"}
+    with pytest.raises(ValueError, match="missing fields mode_seeking_weight"):
+        profile_from_dict(older)

@@ -242,3 +242,29 @@ def test_a_folder_another_training_holds_is_refused_and_left_as_it_was(tmp_path,
         with pytest.raises(RunFolderBusy, match="in use by another training"):
             GANTrainer(profile, tmp_path).fit(*faces, steps=4, resume=True, progress=False)
     assert (tmp_path / "history.csv").read_text() == history
+
+
+def test_a_run_that_failed_before_its_first_checkpoint_can_be_started_again(tmp_path, faces, monkeypatch, capsys):
+    profile = get_profile("smoke", train_steps=3, checkpoint_every=2)
+    real_record = GANTrainer._record_step
+
+    def diverge_at_once(self, numbers, started):
+        return real_record(self, {**numbers, "d_loss": tf.constant(float("nan"))}, started)
+
+    monkeypatch.setattr(GANTrainer, "_record_step", diverge_at_once)
+    with pytest.raises(TrainingDiverged):
+        GANTrainer(profile, tmp_path).fit(*faces, progress=False)
+    with pytest.raises(FileNotFoundError, match="train without --resume to start the run over"):
+        GANTrainer(profile, tmp_path).fit(*faces, resume=True, progress=False)
+    monkeypatch.undo()
+    rows = GANTrainer(profile, tmp_path).fit(*faces, progress=False)
+    assert "stopped before its first checkpoint; starting it over" in capsys.readouterr().out
+    assert [row["step"] for row in rows] == [1, 2, 3]
+
+
+def test_run_json_follows_the_checkpoints_while_the_run_goes(tmp_path, faces):
+    profile = get_profile("smoke", train_steps=4, checkpoint_every=2)
+    seen = []
+    GANTrainer(profile, tmp_path).fit(*faces, progress=False,
+                                      after_step=lambda row: seen.append(json.loads((tmp_path / "run.json").read_text())))
+    assert [(info["status"], info["step"]) for info in seen[:3]] == [("running", 0), ("running", 2), ("running", 2)]
