@@ -1,5 +1,7 @@
 """The losses on cases whose answer is known by hand."""
 
+import math
+
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -65,3 +67,32 @@ def test_clipped_bce_equals_bce_until_d_saturates_and_then_stops_teaching_either
     np.testing.assert_array_equal(tape.gradient(d_loss, calls_everything_real), 0.0)  # ... and cannot learn it
     np.testing.assert_array_equal(tape.gradient(g_loss, calls_everything_real), 0.0)
     assert np.abs(tape.gradient(plain, calls_everything_real).numpy()).min() > 0.5  # logits keep the gradient
+
+
+def _softplus(x):
+    return math.log1p(math.exp(x))
+
+
+def test_each_adversarial_loss_matches_its_formula_on_hand_picked_logits():
+    """Every side of every loss pinned on values worked by hand: a sign or a term lost shows here."""
+    real, fake = tf.constant([[2.0], [-0.5]]), tf.constant([[-1.5], [0.25]])
+    bce_d = discriminator_adversarial_loss(real, fake, "bce").numpy()
+    # real target 1: softplus(-logit); fake target 0: softplus(logit)
+    np.testing.assert_allclose(bce_d, [_softplus(-2.0) + _softplus(-1.5), _softplus(0.5) + _softplus(0.25)], rtol=1e-6)
+    smoothed = discriminator_adversarial_loss(real, fake, "bce", label_smoothing=0.1).numpy()
+    # target 0.9 on real: 0.9 * softplus(-x) + 0.1 * softplus(x)
+    np.testing.assert_allclose(smoothed[0], 0.9 * _softplus(-2.0) + 0.1 * _softplus(2.0) + _softplus(-1.5), rtol=1e-6)
+    np.testing.assert_allclose(discriminator_adversarial_loss(real, fake, "hinge").numpy(),
+                               [max(0, 1 - 2.0) + max(0, 1 - 1.5), max(0, 1 + 0.5) + max(0, 1 + 0.25)])
+    np.testing.assert_allclose(generator_adversarial_loss(fake, "bce").numpy(), [_softplus(1.5), _softplus(-0.25)],
+                               rtol=1e-6)
+    np.testing.assert_allclose(generator_adversarial_loss(fake, "hinge").numpy(), [1.5, -0.25])
+
+
+def test_the_classification_loss_is_the_hair_term_plus_the_eye_term():
+    hair_logits = tf.constant([[2.0, 0.0, -1.0]])
+    eye_logits = tf.constant([[0.0, 1.0]])
+    loss = classification_loss({"hair": hair_logits, "eyes": eye_logits}, tf.constant([1]), tf.constant([0]))
+    hair = -math.log(math.exp(0.0) / (math.exp(2.0) + math.exp(0.0) + math.exp(-1.0)))
+    eye = -math.log(math.exp(0.0) / (math.exp(0.0) + math.exp(1.0)))
+    np.testing.assert_allclose(loss.numpy(), [hair + eye], rtol=1e-6)

@@ -52,3 +52,13 @@ def test_every_finding_points_at_a_section_that_exists_in_the_failure_notebook()
         assert cited and set(cited) <= numbers, (name, cited, sorted(numbers))
     findings = diagnose(history(d_accuracy=0.5, g_accuracy=0.99, fake_diversity=0.01))
     assert all(SECTIONS[finding.name] in finding.message for finding in findings) and len(findings) == 2
+
+
+def test_each_finding_needs_every_one_of_its_conditions():
+    """A healthy equilibrium (D and G both near 0.5) is not the seed's failure: G's "accuracy" near 1 is
+    part of it, which is the confusion notebook 05 teaches against."""
+    assert names(history(d_accuracy=0.5, g_accuracy=0.5)) == []
+    assert names(history(d_accuracy=0.75, g_accuracy=0.99)) == []  # G near 1, but D not pinned at 0.5
+    assert names(history(d_accuracy=0.99, g_accuracy=0.5, g_loss=lambda step: 1.0 + step / 10)) == []  # G not near 0
+    assert names(history(d_accuracy=0.7, g_accuracy=0.01, g_loss=lambda step: 1.0 + step / 10)) == []  # D not near 1
+    assert names(history(fake_diversity=0.06)) == []  # 0.3 of the real spread: not collapse
