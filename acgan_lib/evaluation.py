@@ -44,7 +44,7 @@ import numpy as np
 import tensorflow as tf
 
 from .judge import judge_features, predict_labels
-from .labels import EYE_COLOURS, HAIR_COLOURS, NUM_EYES, NUM_HAIR, one_hot
+from .labels import EYE_COLOURS, HAIR_COLOURS, NUM_EYES, NUM_HAIR, all_pairs, one_hot
 from .models import predict_in_batches, sample_noise
 from .pipeline import unscale_images
 from .profiles import PIXEL_RANGES
@@ -68,12 +68,6 @@ SSIM_BATCH_SIZE = 512
 # ---------------------------------------------------------------------------------------------------
 # Drawing faces to judge
 # ---------------------------------------------------------------------------------------------------
-
-
-def all_pairs() -> tuple[np.ndarray, np.ndarray]:
-    """Every (hair, eye) pair once: 12 x 11 = 132 pairs, hair-major (hair 0 with eyes 0..10 first)."""
-    hair_ids, eye_ids = np.divmod(np.arange(NUM_HAIR * NUM_EYES), NUM_EYES)
-    return hair_ids, eye_ids
 
 
 def pair_class_ids(hair_ids, eye_ids) -> np.ndarray:

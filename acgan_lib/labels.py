@@ -195,3 +195,9 @@ def srgb_to_lab(rgb: np.ndarray) -> np.ndarray:
         [116 * f[..., 1] - 16, 500 * (f[..., 0] - f[..., 1]), 200 * (f[..., 1] - f[..., 2])],
         axis=-1,
     )
+
+
+def all_pairs() -> tuple[np.ndarray, np.ndarray]:
+    """Every (hair, eye) pair once: 12 x 11 = 132 pairs, hair-major (hair 0 with eyes 0..10 first)."""
+    hair_ids, eye_ids = np.divmod(np.arange(NUM_HAIR * NUM_EYES), NUM_EYES)
+    return hair_ids, eye_ids

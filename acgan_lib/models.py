@@ -136,6 +136,12 @@ def build_discriminator(profile: Profile, head: str | None = None, normalisation
     return keras.Model({"image": image, "hair": hair, "eyes": eyes}, outputs, name=name)
 
 
+def generator_inputs(noise, hair_ids, eye_ids) -> dict:
+    """The input dict a generator takes, from noise and class ids (NumPy or tensors; one-hot encoded here).
+    The one way to build it: training, the seed's loop, the notebooks all go through here."""
+    return {"noise": noise, "hair": keras.ops.one_hot(hair_ids, NUM_HAIR), "eyes": keras.ops.one_hot(eye_ids, NUM_EYES)}
+
+
 def discriminator_inputs(discriminator: keras.Model, images, hair, eyes) -> dict:
     """The input dict ``discriminator`` takes: the image, plus the one-hot labels if its head reads them."""
     available = {"image": images, "hair": hair, "eyes": eyes}

@@ -219,6 +219,7 @@ def refresh_checked_outputs(notebook_path: Path, profile_name: str = "smoke") ->
         papermill.execute_notebook(
             str(notebook_path), str(executed_path),
             parameters={"profile_name": profile_name}, progress_bar=False, cwd=str(notebook_path.parent),
+            kernel_manager_class=EncryptedKernelManager, extra_arguments=[KERNEL_START_UP],
         )
         executed = nbformat.read(executed_path, as_version=4)
     finally:

@@ -17,8 +17,7 @@ from __future__ import annotations
 import keras
 import numpy as np
 
-from .labels import NUM_EYES, NUM_HAIR, one_hot
-from .models import discriminator_inputs, predict_in_batches, sample_noise
+from .models import discriminator_inputs, generator_inputs, predict_in_batches, sample_noise
 from .profiles import Profile
 
 
@@ -77,7 +76,7 @@ class SeedStyleTrainer:
         """G's input dict for these labels, with fresh noise unless ``noise`` is given."""
         if noise is None:
             noise = sample_noise(len(hair_ids), self.profile.noise_dim, self.profile.noise_distribution, self.rng)
-        return {"noise": noise, "hair": one_hot(hair_ids, NUM_HAIR), "eyes": one_hot(eye_ids, NUM_EYES)}
+        return generator_inputs(noise, hair_ids, eye_ids)
 
     def _critic_inputs(self, images: np.ndarray, generator_inputs: dict) -> dict:
         return discriminator_inputs(self.discriminator, images, generator_inputs["hair"], generator_inputs["eyes"])

@@ -31,7 +31,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from .labels import NUM_EYES, NUM_HAIR
+from .labels import NUM_EYES, NUM_HAIR, all_pairs, one_hot
 from .losses import (
     called_real,
     class_hits,
@@ -41,7 +41,7 @@ from .losses import (
     mode_seeking_penalty,
     pair_halves,
 )
-from .models import build_discriminator, build_generator, discriminator_inputs, sample_noise
+from .models import build_discriminator, build_generator, discriminator_inputs, generator_inputs, sample_noise
 from .monitoring import diagnose
 from .paths import write_atomic
 from .pipeline import batches_per_epoch, check_inputs, make_dataset, unscale_images
@@ -117,9 +117,6 @@ class GANTrainer:
             return self.noise_source.normal(shape)
         return self.noise_source.uniform(shape, minval=-1.0, maxval=1.0)
 
-    def _generator_inputs(self, noise, hair_ids, eye_ids) -> dict:
-        return {"noise": noise, "hair": tf.one_hot(hair_ids, NUM_HAIR), "eyes": tf.one_hot(eye_ids, NUM_EYES)}
-
     def _criticise(self, images, hair_ids, eye_ids) -> dict:
         """D's logits for images claimed to show (hair, eye)."""
         inputs = discriminator_inputs(
@@ -134,7 +131,7 @@ class GANTrainer:
     def discriminator_update(self, real_images, hair_ids, eye_ids):
         """One D update on a real batch and fakes drawn for the same labels; returns D's numbers."""
         noise = self._noise(tf.shape(hair_ids)[0])
-        fake_images = self.generator(self._generator_inputs(noise, hair_ids, eye_ids), training=True)
+        fake_images = self.generator(generator_inputs(noise, hair_ids, eye_ids), training=True)
         with tf.GradientTape() as tape:
             real = self._criticise(real_images, hair_ids, eye_ids)
             fake = self._criticise(fake_images, hair_ids, eye_ids)
@@ -161,7 +158,7 @@ class GANTrainer:
 
     def generator_loss(self, noise, hair_ids, eye_ids):
         """G's loss on one batch of noise and labels, and D's outputs on the fakes."""
-        fake_images = self.generator(self._generator_inputs(noise, hair_ids, eye_ids), training=True)
+        fake_images = self.generator(generator_inputs(noise, hair_ids, eye_ids), training=True)
         fake = self._criticise(fake_images, hair_ids, eye_ids)
         per_example = generator_adversarial_loss(fake["real_fake"], self.profile.loss)
         per_example += self.profile.aux_weight * classification_loss(fake, hair_ids, eye_ids)
@@ -404,10 +401,6 @@ def _spread(images):
 
 def _sample_sweep(profile: Profile):
     """Fixed noise and labels for the sample grids: every (hair, eye) pair, hair by rows."""
-    hair_ids, eye_ids = np.meshgrid(np.arange(NUM_HAIR), np.arange(NUM_EYES), indexing="ij")
-    noise = sample_noise(NUM_HAIR * NUM_EYES, profile.noise_dim, profile.noise_distribution, rng=profile.seed)
-    return (
-        noise,
-        np.eye(NUM_HAIR, dtype=np.float32)[hair_ids.ravel()],
-        np.eye(NUM_EYES, dtype=np.float32)[eye_ids.ravel()],
-    )
+    hair_ids, eye_ids = all_pairs()
+    noise = sample_noise(len(hair_ids), profile.noise_dim, profile.noise_distribution, rng=profile.seed)
+    return noise, one_hot(hair_ids, NUM_HAIR), one_hot(eye_ids, NUM_EYES)

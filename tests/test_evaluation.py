@@ -15,7 +15,6 @@ import scipy.linalg
 
 from acgan_lib import evaluation
 from acgan_lib.evaluation import (
-    all_pairs,
     brief_evaluation,
     common_mistakes,
     comparison_table,
@@ -37,7 +36,7 @@ from acgan_lib.evaluation import (
     real_reference,
 )
 from acgan_lib.judge import JudgeSettings, build_judge, train_judge
-from acgan_lib.labels import NUM_EYES, NUM_HAIR
+from acgan_lib.labels import NUM_EYES, NUM_HAIR, all_pairs
 from acgan_lib.models import build_generator
 from acgan_lib.profiles import get_profile
 from acgan_lib.reference_generators import (
