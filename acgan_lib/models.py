@@ -40,7 +40,7 @@ from acgan_lib.blocks import (
     spectral_if_asked,
     up_block,
 )
-from acgan_lib.labels import NUM_EYES, NUM_HAIR
+from acgan_lib.labels import NUM_EYES, NUM_HAIR, one_hot
 from acgan_lib.profiles import HEADS, NOISE_DISTRIBUTIONS, Profile
 
 GENERATOR_ACTIVATION = "relu"
@@ -137,8 +137,11 @@ def build_discriminator(profile: Profile, head: str | None = None, normalisation
 
 
 def generator_inputs(noise, hair_ids, eye_ids) -> dict:
-    """The input dict a generator takes, from noise and class ids (NumPy or tensors; one-hot encoded here).
-    The one way to build it: training, the seed's loop, the notebooks all go through here."""
+    """The input dict a generator takes, from noise and class ids, one-hot encoded here: the one way to
+    build it (training, the seed's loop, the notebooks). NumPy noise gets NumPy labels (``labels.one_hot``,
+    which checks the ids), since Keras refuses a mix; tensors, inside a traced step, get tensors."""
+    if isinstance(noise, np.ndarray):
+        return {"noise": noise, "hair": one_hot(hair_ids, NUM_HAIR), "eyes": one_hot(eye_ids, NUM_EYES)}
     return {"noise": noise, "hair": keras.ops.one_hot(hair_ids, NUM_HAIR), "eyes": keras.ops.one_hot(eye_ids, NUM_EYES)}
 
 
