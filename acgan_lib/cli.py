@@ -360,8 +360,8 @@ def _sample(arguments) -> int:
 
     from .datasets import read_test_tags
     from .evaluation import generate, load_generator
+    from .grids import image_grid
     from .saved_generators import noise_of, run_beside
-    from .viz import image_grid
 
     requests = read_test_tags(arguments.tags)
     _check_unique_numbers(requests, arguments.tags)

@@ -31,6 +31,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from .grids import image_grid
 from .labels import NUM_EYES, NUM_HAIR, all_pairs, one_hot
 from .losses import (
     called_real,
@@ -48,7 +49,6 @@ from .pipeline import batches_per_epoch, check_inputs, make_dataset, unscale_ima
 from .profiles import Profile, profile_from_dict
 from .progress import progress_bar
 from .run_records import RunLock, RunRecords, read_findings, read_history, read_run_info, write_run_info
-from .viz import image_grid
 
 MONITOR_EVERY = 25  # steps between looks by the monitor
 

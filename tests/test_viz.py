@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 
 from acgan_lib import viz
+from acgan_lib.grids import image_grid
 from acgan_lib.results import read_captions
 
 matplotlib.use("Agg")
@@ -10,7 +11,7 @@ matplotlib.use("Agg")
 
 def test_image_grid_places_each_image_in_its_cell():
     images = np.stack([np.full((4, 4, 3), value, np.uint8) for value in (10, 20, 30)])
-    grid = viz.image_grid(images, columns=2, padding=1, fill=255)
+    grid = image_grid(images, columns=2, padding=1, fill=255)
     assert grid.shape == (1 + 2 * 5, 1 + 2 * 5, 3)
     assert grid[1, 1, 0] == 10 and grid[1, 6, 0] == 20 and grid[6, 1, 0] == 30
     assert grid[6, 6, 0] == 255  # the empty fourth cell keeps the fill
@@ -19,7 +20,7 @@ def test_image_grid_places_each_image_in_its_cell():
 
 def test_image_grid_rejects_float_images():
     with pytest.raises(ValueError, match="uint8"):
-        viz.image_grid(np.zeros((2, 4, 4, 3), np.float32), columns=2)
+        image_grid(np.zeros((2, 4, 4, 3), np.float32), columns=2)
 
 
 def test_label_counts_and_heatmap():
@@ -188,7 +189,7 @@ def test_plot_bars_one_panel_per_metric_with_reference_lines():
 
 def sample_grid_picture(value, cell=4):
     """A picture laid out like GANTrainer.sample_grid: 12 hair rows by 11 eye columns."""
-    return viz.image_grid(np.full((12 * 11, cell, cell, 3), value, np.uint8), columns=11)
+    return image_grid(np.full((12 * 11, cell, cell, 3), value, np.uint8), columns=11)
 
 
 def test_show_samples_names_hair_rows_and_eye_columns(tmp_path):
