@@ -47,7 +47,7 @@ RESULT_VERSION = 1
 SUMMARY_SHARE = 5  # the summary averages the last fifth of a run's steps
 JUDGED_PER_PAIR = 4  # faces judged per (hair, eye) pair: 528 in all
 JUDGED_FACES = 132 * JUDGED_PER_PAIR  # real faces the Fréchet distance compares them with
-SUMMARY_COLUMNS = ("d_accuracy", "g_accuracy", "d_grad_norm", "g_grad_norm", "fake_diversity", "real_diversity",
+SUMMARY_COLUMNS = ("d_accuracy", "g_accuracy", "d_grad_norm", "g_grad_norm", "fake_spread", "real_spread",
                    "hair_accuracy_real", "eye_accuracy_real", "hair_accuracy_fake", "eye_accuracy_fake")
 
 

@@ -87,7 +87,7 @@ def _d_overpowering(rows: list[dict]) -> str | None:
 
 
 def _collapse(rows: list[dict]) -> str | None:
-    ratio = _mean(rows, "fake_diversity") / max(_mean(rows, "real_diversity"), 1e-8)
+    ratio = _mean(rows, "fake_spread") / max(_mean(rows, "real_spread"), 1e-8)
     if ratio < COLLAPSE_RATIO:
         return (
             f"possible mode collapse: the fakes in a batch vary only {ratio:.0%} as much as real faces "

@@ -49,8 +49,8 @@ HISTORY_COLUMNS = (
     "eye_accuracy_fake",
     "d_grad_norm",
     "g_grad_norm",
-    "real_diversity",
-    "fake_diversity",
+    "real_spread",
+    "fake_spread",
     "seconds",
 )
 

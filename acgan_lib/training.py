@@ -129,7 +129,7 @@ class GANTrainer:
         return tf.nn.compute_average_loss(per_example, global_batch_size=self.global_batch)
 
     def discriminator_update(self, real_images, hair_ids, eye_ids):
-        """One D update on a real batch and fakes drawn for the same labels; returns D's numbers."""
+        """One D update on a real batch and fakes drawn for the same labels; returns D's metrics."""
         noise = self._noise(tf.shape(hair_ids)[0])
         fake_images = self.generator(generator_inputs(noise, hair_ids, eye_ids), training=True)
         with tf.GradientTape() as tape:
@@ -145,16 +145,16 @@ class GANTrainer:
         gradients = tape.gradient(loss, self.discriminator.trainable_variables)
         self.discriminator_optimizer.apply_gradients(zip(gradients, self.discriminator.trainable_variables))
         real_called_real, fake_called_real = called_real(real["real_fake"]), called_real(fake["real_fake"])
-        numbers = {
+        metrics = {
             "d_loss": loss,
             "d_real_accuracy": self._batch_mean(real_called_real),
             "d_fake_accuracy": self._batch_mean(1.0 - fake_called_real),
             "d_grad_norm": tf.linalg.global_norm(gradients) / self.strategy.num_replicas_in_sync,
-            "real_diversity": _spread(real_images) / self.strategy.num_replicas_in_sync,
-            "fake_diversity": _spread(fake_images) / self.strategy.num_replicas_in_sync,
+            "real_spread": _spread(real_images) / self.strategy.num_replicas_in_sync,
+            "fake_spread": _spread(fake_images) / self.strategy.num_replicas_in_sync,
         }
-        numbers.update(self._class_accuracies(real, hair_ids, eye_ids, "real"))
-        return numbers
+        metrics.update(self._class_accuracies(real, hair_ids, eye_ids, "real"))
+        return metrics
 
     def generator_loss(self, noise, hair_ids, eye_ids):
         """G's loss on one batch of noise and labels, and D's outputs on the fakes."""
@@ -182,13 +182,13 @@ class GANTrainer:
             hair_ids, eye_ids = pair_halves(hair_ids), pair_halves(eye_ids)
         gradients, loss, fake = self.generator_gradients(noise, hair_ids, eye_ids)
         self.generator_optimizer.apply_gradients(zip(gradients, self.generator.trainable_variables))
-        numbers = {
+        metrics = {
             "g_loss": loss,
             "g_accuracy": self._batch_mean(called_real(fake["real_fake"])),
             "g_grad_norm": tf.linalg.global_norm(gradients) / self.strategy.num_replicas_in_sync,
         }
-        numbers.update(self._class_accuracies(fake, hair_ids, eye_ids, "fake"))
-        return numbers
+        metrics.update(self._class_accuracies(fake, hair_ids, eye_ids, "fake"))
+        return metrics
 
     def _class_accuracies(self, outputs: dict, hair_ids, eye_ids, source: str) -> dict:
         """Hair and eye accuracy of an ACGAN head (NaN for heads without classifiers)."""
@@ -202,19 +202,19 @@ class GANTrainer:
 
     @tf.function(autograph=False)
     def train_step(self, batches):
-        """D updates on the next real batches, then one G update; returns the step's numbers.
+        """D updates on the next real batches, then one G update; returns the step's metrics.
 
         Traced without autograph: the step has no data-dependent Python control flow, and Keras's
         optimizer code is written for plain graph mode (Keras traces its own train step the same way).
         """
         for _ in range(self.profile.d_steps_per_g_step):
             real_images, hair_ids, eye_ids = next(batches)
-            d_numbers = self.strategy.run(self.discriminator_update, args=(real_images, hair_ids, eye_ids))
-        g_numbers = self.strategy.run(self.generator_update, args=(hair_ids, eye_ids))
+            d_metrics = self.strategy.run(self.discriminator_update, args=(real_images, hair_ids, eye_ids))
+        g_metrics = self.strategy.run(self.generator_update, args=(hair_ids, eye_ids))
         self.step.assign_add(1)
         self.batches_taken.assign_add(self.profile.d_steps_per_g_step)
-        numbers = {**d_numbers, **g_numbers}
-        return {name: self.strategy.reduce(tf.distribute.ReduceOp.SUM, value, axis=None) for name, value in numbers.items()}
+        metrics = {**d_metrics, **g_metrics}
+        return {name: self.strategy.reduce(tf.distribute.ReduceOp.SUM, value, axis=None) for name, value in metrics.items()}
 
     # ----- the loop ------------------------------------------------------------------------------------
 
@@ -313,9 +313,9 @@ class GANTrainer:
         write_run_info(self.run_dir, {"status": status, "step": self.steps_done, "steps": steps,
                                       "profile": dataclasses.asdict(self.profile), "data": self.data_source})
 
-    def _record_step(self, numbers: dict, started: float) -> dict:
-        """The step's numbers as a history row; a NaN or infinite loss raises TrainingDiverged."""
-        row = {name: float(value) for name, value in numbers.items()}
+    def _record_step(self, metrics: dict, started: float) -> dict:
+        """The step's metrics as a history row; a NaN or infinite loss raises TrainingDiverged."""
+        row = {name: float(value) for name, value in metrics.items()}
         row["step"] = self.steps_done
         row["d_accuracy"] = (row["d_real_accuracy"] + row["d_fake_accuracy"]) / 2
         row["seconds"] = time.perf_counter() - started

@@ -185,10 +185,10 @@ HISTORY_PANELS = {  # panel title -> how to recognise its columns, tried in this
     "D's probability of real": ("_probability",),
     "loss": ("_loss",),
     "gradient norm": ("_grad_norm",),
-    "batch spread": ("_diversity",),
+    "batch spread": ("_spread",),
 }
 DEFAULT_HISTORY_COLUMNS = (
-    "d_loss", "g_loss", "d_accuracy", "g_accuracy", "d_grad_norm", "g_grad_norm", "real_diversity", "fake_diversity",
+    "d_loss", "g_loss", "d_accuracy", "g_accuracy", "d_grad_norm", "g_grad_norm", "real_spread", "fake_spread",
 )
 
 

@@ -7,7 +7,7 @@ from acgan_lib.paths import PROJECT_ROOT
 
 def history(steps=WINDOW, **columns):
     """A crafted history: every row has the given values (callables get the step)."""
-    base = {"d_accuracy": 0.75, "g_accuracy": 0.3, "g_loss": 1.0, "real_diversity": 0.2, "fake_diversity": 0.18}
+    base = {"d_accuracy": 0.75, "g_accuracy": 0.3, "g_loss": 1.0, "real_spread": 0.2, "fake_spread": 0.18}
     base.update(columns)
     return [
         {"step": step, **{name: value(step) if callable(value) else value for name, value in base.items()}}
@@ -35,7 +35,7 @@ def test_d_overpowering_needs_a_climbing_generator_loss():
 
 
 def test_collapse_is_fakes_varying_far_less_than_reals():
-    assert names(history(fake_diversity=0.01)) == ["collapse"]
+    assert names(history(fake_spread=0.01)) == ["collapse"]
 
 
 def test_a_short_history_is_not_judged():
@@ -50,7 +50,7 @@ def test_every_finding_points_at_a_section_that_exists_in_the_failure_notebook()
     for name, where in SECTIONS.items():
         cited = re.findall(r"\b(\d[a-z]?),", where.replace(" and ", ", ") + ",")
         assert cited and set(cited) <= numbers, (name, cited, sorted(numbers))
-    findings = diagnose(history(d_accuracy=0.5, g_accuracy=0.99, fake_diversity=0.01))
+    findings = diagnose(history(d_accuracy=0.5, g_accuracy=0.99, fake_spread=0.01))
     assert all(SECTIONS[finding.name] in finding.message for finding in findings) and len(findings) == 2
 
 
@@ -61,4 +61,4 @@ def test_each_finding_needs_every_one_of_its_conditions():
     assert names(history(d_accuracy=0.75, g_accuracy=0.99)) == []  # G near 1, but D not pinned at 0.5
     assert names(history(d_accuracy=0.99, g_accuracy=0.5, g_loss=lambda step: 1.0 + step / 10)) == []  # G not near 0
     assert names(history(d_accuracy=0.7, g_accuracy=0.01, g_loss=lambda step: 1.0 + step / 10)) == []  # D not near 1
-    assert names(history(fake_diversity=0.06)) == []  # 0.3 of the real spread: not collapse
+    assert names(history(fake_spread=0.06)) == []  # 0.3 of the real spread: not collapse

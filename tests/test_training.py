@@ -51,8 +51,8 @@ def test_seed_style_step_trains_both_models(tmp_path, faces):
     seed_style = SeedStyleTrainer(trainer.generator, trainer.discriminator, profile)
     generator_before = trainer.generator.trainable_variables[0].numpy().copy()
     discriminator_before = trainer.discriminator.trainable_variables[0].numpy().copy()
-    numbers = seed_style.train_step(images[:8] / np.float32(255), hair[:8], eyes[:8])
-    assert math.isfinite(numbers["d_loss"]) and math.isfinite(numbers["g_loss"])
+    metrics = seed_style.train_step(images[:8] / np.float32(255), hair[:8], eyes[:8])
+    assert math.isfinite(metrics["d_loss"]) and math.isfinite(metrics["g_loss"])
     assert not np.array_equal(generator_before, trainer.generator.trainable_variables[0].numpy())
     assert not np.array_equal(discriminator_before, trainer.discriminator.trainable_variables[0].numpy())
     with pytest.raises(ValueError, match="concat or projection"):
@@ -248,8 +248,8 @@ def test_a_run_that_failed_before_its_first_checkpoint_can_be_started_again(tmp_
     profile = get_profile("smoke", train_steps=3, checkpoint_every=2)
     real_record = GANTrainer._record_step
 
-    def diverge_at_once(self, numbers, started):
-        return real_record(self, {**numbers, "d_loss": tf.constant(float("nan"))}, started)
+    def diverge_at_once(self, metrics, started):
+        return real_record(self, {**metrics, "d_loss": tf.constant(float("nan"))}, started)
 
     monkeypatch.setattr(GANTrainer, "_record_step", diverge_at_once)
     with pytest.raises(TrainingDiverged):

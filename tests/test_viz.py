@@ -102,7 +102,7 @@ def crafted_history(steps=120, **columns):
     for step in range(1, steps + 1):
         row = {"step": step, "d_loss": 1.0, "g_loss": 2.0 + step / 100, "d_accuracy": 0.7, "g_accuracy": 0.2,
                "hair_accuracy_fake": float("nan"), "d_grad_norm": 3.0, "g_grad_norm": 0.5,
-               "real_diversity": 0.2, "fake_diversity": 0.1}
+               "real_spread": 0.2, "fake_spread": 0.1}
         row.update({name: value(step) if callable(value) else value for name, value in columns.items()})
         rows.append(row)
     return rows
