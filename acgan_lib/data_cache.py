@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from . import synthetic
+from .checks import check_choice, check_count
 from .labels import NUM_EYES, NUM_HAIR
 from .paths import data_dir, remove_orphans, write_atomic, write_text_atomic
 
@@ -45,10 +46,8 @@ def synthetic_dataset(
     directory: Path | None = None,
 ) -> CachedDataset:
     """The built-in dataset of ``count`` faces at ``size`` pixels, from the cache or freshly rendered."""
-    if not isinstance(count, int) or count < 1:
-        raise ValueError(f"count must be a positive integer; got {count!r}")
-    if distribution not in DISTRIBUTIONS:
-        raise ValueError(f"unknown distribution {distribution!r}; valid: {', '.join(DISTRIBUTIONS)}")
+    check_count("count", count)
+    check_choice("distribution", distribution, DISTRIBUTIONS)
     manifest = {
         "renderer_version": synthetic.RENDERER_VERSION,
         "seed": seed,

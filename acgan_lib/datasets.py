@@ -36,6 +36,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from acgan_lib.checks import check_count
 from acgan_lib.labels import (
     EYE_COLOURS,
     HAIR_COLOURS,
@@ -383,8 +384,7 @@ def _read_request(path: Path, line_number: int, line: str) -> TagRequest:
 
 def _check_image_size(image_size: int) -> None:
     """Reject anything but a positive whole number of pixels (bool is not a size)."""
-    if isinstance(image_size, bool) or not isinstance(image_size, (int, np.integer)) or image_size <= 0:
-        raise ValueError(f"image_size must be a positive integer (pixels per side); got {image_size!r}")
+    check_count("image_size", image_size)
 
 
 def _locate(root: Path, layout: _Layout) -> tuple[Path, Path]:

@@ -27,6 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .checks import check_count
 from .evaluation import RealReference, brief_evaluation, generator_source, load_generator, real_reference
 from .flops import forward_flops, fused_step_flops
 from .judge import CachedJudge
@@ -67,8 +68,7 @@ class Experiment:
     def __post_init__(self):
         if not isinstance(self.name, str) or not self.name.strip():
             raise ValueError(f"an experiment needs a name; got {self.name!r}")
-        if isinstance(self.steps, bool) or not isinstance(self.steps, int) or self.steps < 0:
-            raise ValueError(f"experiment {self.name!r}: steps must be a non-negative integer; got {self.steps!r}")
+        check_count(f"experiment {self.name!r}: steps", self.steps, minimum=0)
         if not isinstance(self.changes, dict):
             raise ValueError(f"experiment {self.name!r}: changes must be a dict of profile fields")
 

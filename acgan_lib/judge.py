@@ -40,6 +40,7 @@ import keras
 import numpy as np
 from keras import layers
 
+from .checks import check_count
 from .data_cache import synthetic_dataset
 from .labels import NUM_EYES, NUM_HAIR
 from .models import predict_in_batches
@@ -81,9 +82,7 @@ class JudgeSettings:
 
     def __post_init__(self):
         for field in ("dataset_size", "epochs", "batch_size", "patience"):
-            value = getattr(self, field)
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"judge {field} must be a positive integer; got {value!r}")
+            check_count(f"judge {field}", getattr(self, field))
         if not 0 < self.learning_rate < 1:
             raise ValueError(f"judge learning_rate must be in (0, 1); got {self.learning_rate!r}")
         held_out = self.validation_fraction + self.test_fraction

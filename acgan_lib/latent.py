@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .checks import check_count
 from .labels import one_hot
 from .models import sample_noise
 
@@ -71,6 +72,5 @@ def blend_labels(first: int, second: int, weight: float, depth: int, count: int 
 
 
 def _fractions(steps: int) -> np.ndarray:
-    if not isinstance(steps, int) or steps < 2:
-        raise ValueError(f"an interpolation needs at least 2 steps; got {steps!r}")
+    check_count("an interpolation's steps", steps, minimum=2)
     return np.linspace(0.0, 1.0, steps)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 import tensorflow as tf
 
+from .checks import check_count
 from .labels import NUM_EYES, NUM_HAIR
 
 
@@ -53,10 +54,9 @@ def make_dataset(
     ``k`` batches stopped. ``drop_remainder`` keeps every batch the same size, which a compiled step wants.
     """
     check_inputs(images, hair_ids, eye_ids, batch_size)
-    if epochs is not None and (not isinstance(epochs, int) or epochs < 1):
-        raise ValueError(f"epochs must be a positive integer or None (forever); got {epochs!r}")
-    if not isinstance(start_batch, int) or start_batch < 0:
-        raise ValueError(f"start_batch must be a non-negative integer; got {start_batch!r}")
+    if epochs is not None:  # None: forever
+        check_count("epochs (None: forever)", epochs)
+    check_count("start_batch", start_batch, minimum=0)
     hair_ids = np.asarray(hair_ids, np.int32)
     eye_ids = np.asarray(eye_ids, np.int32)
     size = images.shape[1]
@@ -98,8 +98,7 @@ def check_inputs(images, hair_ids, eye_ids, batch_size: int) -> None:
             f"images, hair_ids and eye_ids must have one entry per face; got "
             f"{len(images)}, {len(hair_ids)}, {len(eye_ids)}"
         )
-    if not isinstance(batch_size, int) or not 1 <= batch_size <= len(images):
-        raise ValueError(f"batch_size must be an integer in [1, {len(images)}]; got {batch_size!r}")
+    check_count("batch_size", batch_size, maximum=len(images))
     for name, ids, depth in (("hair_ids", hair_ids, NUM_HAIR), ("eye_ids", eye_ids, NUM_EYES)):
         ids = np.asarray(ids)
         if ids.min() < 0 or ids.max() >= depth:

@@ -15,6 +15,8 @@ import dataclasses
 import math
 from dataclasses import dataclass
 
+from .checks import check_choice, check_count
+
 # The generator's output activation fixes the pixel range the data are scaled to.
 PIXEL_RANGES = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0)}
 OUTPUT_ACTIVATIONS = tuple(PIXEL_RANGES)
@@ -88,27 +90,24 @@ def _validate(profile: Profile) -> None:
     for field in ("image_size", "batch_size", "dataset_size", "train_steps", "noise_dim",
                   "generator_start_size", "generator_start_channels", "d_steps_per_g_step",
                   "checkpoint_every"):
-        value = getattr(profile, field)
-        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-            raise ValueError(f"profile {field} must be a positive integer; got {value!r}")
+        check_count(f"profile {field}", getattr(profile, field))
     for field in ("generator_channels", "generator_strides", "discriminator_channels"):
         value = getattr(profile, field)
         if not isinstance(value, tuple) or not value or not all(
-            isinstance(v, int) and v >= 1 for v in value
+            isinstance(v, int) and not isinstance(v, bool) and v >= 1 for v in value
         ):
             raise ValueError(f"profile {field} must be a non-empty tuple of positive integers; got {value!r}")
-    if not isinstance(profile.seed, int) or isinstance(profile.seed, bool) or profile.seed < 0:
-        raise ValueError(f"profile seed must be a non-negative integer; got {profile.seed!r}")
-    _check_choice("head", profile.head, HEADS)
-    _check_choice("output_activation", profile.output_activation, OUTPUT_ACTIVATIONS)
-    _check_choice("noise_distribution", profile.noise_distribution, NOISE_DISTRIBUTIONS)
-    _check_choice("loss", profile.loss, LOSSES)
-    _check_choice("learning_rate_schedule", profile.learning_rate_schedule, LEARNING_RATE_SCHEDULES)
+    check_count("profile seed", profile.seed, minimum=0)
+    check_choice("profile head", profile.head, HEADS)
+    check_choice("profile output_activation", profile.output_activation, OUTPUT_ACTIVATIONS)
+    check_choice("profile noise_distribution", profile.noise_distribution, NOISE_DISTRIBUTIONS)
+    check_choice("profile loss", profile.loss, LOSSES)
+    check_choice("profile learning_rate_schedule", profile.learning_rate_schedule, LEARNING_RATE_SCHEDULES)
     for field in ("minibatch_spread", "classify_fakes"):
         if not isinstance(getattr(profile, field), bool):
             raise ValueError(f"profile {field} must be True or False; got {getattr(profile, field)!r}")
-    _check_choice("generator_normalisation", profile.generator_normalisation, NORMALISATIONS)
-    _check_choice("discriminator_normalisation", profile.discriminator_normalisation, NORMALISATIONS)
+    check_choice("profile generator_normalisation", profile.generator_normalisation, NORMALISATIONS)
+    check_choice("profile discriminator_normalisation", profile.discriminator_normalisation, NORMALISATIONS)
     for field in ("learning_rate_d", "learning_rate_g", "adam_beta_1", "adam_beta_2"):
         _check_number(field, getattr(profile, field), low=0.0, high=1.0, low_open=True)
     _check_number("label_smoothing", profile.label_smoothing, low=0.0, high=1.0)
@@ -140,11 +139,6 @@ def _check_number(field: str, value, low: float, high: float, low_open: bool = F
     if not is_number or not (low < value if low_open else low <= value) or not value < high:
         interval = f"{'(' if low_open else '['}{low:g}, {high:g})"
         raise ValueError(f"profile {field} must be a number in {interval}; got {value!r}")
-
-
-def _check_choice(field: str, value, allowed: tuple[str, ...]) -> None:
-    if value not in allowed:
-        raise ValueError(f"profile {field} must be one of {', '.join(allowed)}; got {value!r}")
 
 
 # Seed 000's training recipe as settings (with the ACGAN paper's classify_fakes): what ``full`` keeps and

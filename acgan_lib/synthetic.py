@@ -51,6 +51,8 @@ from acgan_lib.labels import (
 from acgan_lib.profiles import MAX_IMAGE_SIZE, MIN_IMAGE_SIZE
 from acgan_lib.progress import progress_bar
 
+from .checks import check_count
+
 RENDERER_VERSION: int = 2  # bump whenever the pixels drawn for a seed change (dataset caches key on it)
 
 DISTRIBUTIONS: tuple[str, ...] = ("uniform", "skewed")
@@ -973,9 +975,9 @@ def render_faces(
     _check_size(size)
     _check_pixel_noise(pixel_noise)
     chunk_size = default_chunk_size(size) if chunk_size is None else chunk_size
-    _check_positive_int("chunk_size", chunk_size)
+    check_count("chunk_size", chunk_size)
     workers = min(2, os.cpu_count() or 1) if workers is None else workers
-    _check_positive_int("workers", workers)
+    check_count("workers", workers)
     params = _draw_face_params(hair_ids, eye_ids, seed)
     count = len(hair_ids)
     _keep_freed_memory_for_reuse()
@@ -1046,7 +1048,7 @@ def render_dataset(
 
 def preview_sheet(size: int = 64, columns: int = 8, seed: int = 0, gap: int = 2) -> np.ndarray:
     """A picture of the dataset: one row per hair colour, eye colours and everything else varying."""
-    _check_positive_int("columns", columns)
+    check_count("columns", columns)
     hair_ids = np.repeat(np.arange(NUM_HAIR), columns)
     eye_ids = (hair_ids + np.tile(np.arange(columns), NUM_HAIR)) % NUM_EYES
     faces = render_faces(hair_ids, eye_ids, size=size, seed=seed)
@@ -1113,6 +1115,3 @@ def _check_pixel_noise(pixel_noise: float) -> None:
         )
 
 
-def _check_positive_int(name: str, value: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a positive integer; got {value!r}")

@@ -19,6 +19,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from .checks import check_choice, check_count
 from .losses import called_real, discriminator_adversarial_loss, generator_adversarial_loss
 from .profiles import LOSSES
 
@@ -48,17 +49,14 @@ class ToySettings:
 
     def __post_init__(self):
         for name in ("modes", "noise_dim", "hidden_units", "batch_size", "steps", "record_every"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"toy {name} must be a positive integer; got {value!r}")
+            check_count(f"toy {name}", getattr(self, name))
         for name in ("radius", "blob_width", "learning_rate_d", "learning_rate_g"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
                 raise ValueError(f"toy {name} must be a positive number; got {value!r}")
         if not 0 <= self.adam_beta_1 < 1:
             raise ValueError(f"toy adam_beta_1 must be in [0, 1); got {self.adam_beta_1!r}")
-        if self.loss not in LOSSES:
-            raise ValueError(f"toy loss must be one of {', '.join(LOSSES)}; got {self.loss!r}")
+        check_choice("toy loss", self.loss, LOSSES)
         if any(not 0 <= step <= self.steps for step in self.snapshots_at):
             raise ValueError(f"toy snapshot_steps must lie in [0, {self.steps}]; got {self.snapshot_steps!r}")
 

@@ -31,6 +31,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from .checks import check_count
 from .grids import image_grid
 from .labels import NUM_EYES, NUM_HAIR, all_pairs, one_hot
 from .losses import (
@@ -226,8 +227,7 @@ class GANTrainer:
         samples and checkpoint are written: for a live plot, or to judge the generator as it trains.
         """
         steps = self.profile.train_steps if steps is None else steps
-        if not isinstance(steps, int) or steps < 1:
-            raise ValueError(f"steps must be a positive integer; got {steps!r}")
+        check_count("steps", steps)
         check_inputs(images, hair_ids, eye_ids, self.global_batch)  # before the folder is claimed
         with RunLock(self.run_dir):
             return self._fit(images, hair_ids, eye_ids, steps, resume, progress, after_step)

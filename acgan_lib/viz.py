@@ -13,6 +13,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from PIL import Image
 
+from .checks import check_count
 from .grids import image_grid
 from .labels import EYE_COLOURS, EYE_SWATCHES, HAIR_COLOURS, HAIR_SWATCHES
 from .paths import report_dir
@@ -220,8 +221,7 @@ def plot_history(rows, columns=DEFAULT_HISTORY_COLUMNS, smooth: int | None = Non
     for column in values:
         panels.setdefault(_panel_of(column), []).append(column)
     width = smooth if smooth is not None else (max(2, len(rows) // 40) if len(rows) >= 100 else 1)
-    if not isinstance(width, int) or width < 1:
-        raise ValueError(f"smooth must be a positive integer or None; got {smooth!r}")
+    check_count("smooth", width)
     count = len(panels)
     grid_columns = 2 if count == 4 else min(count, 3)
     grid_rows = -(-count // grid_columns)
@@ -251,8 +251,7 @@ def plot_histories(histories: dict, columns=("d_accuracy", "g_accuracy"), notes:
     if not histories:
         raise ValueError("histories must name at least one history")
     columns = [columns] if isinstance(columns, str) else list(columns)
-    if not isinstance(smooth, int) or smooth < 1:
-        raise ValueError(f"smooth must be a positive integer; got {smooth!r}")
+    check_count("smooth", smooth)
     kinds = list(dict.fromkeys(_panel_of(column) for column in columns))
     figure, axes = plt.subplots(len(kinds), len(histories), figsize=(3.6 * len(histories), 3.0 * len(kinds) + 0.4),
                                 squeeze=False, sharey="row")
@@ -442,8 +441,7 @@ def show_progress(grids, panels: int = 5, rows: int | None = None, columns: int 
         grids = sample_grids(grids)
     if not grids:
         raise ValueError("grids is empty: the run has saved no sample grid yet")
-    if not isinstance(panels, int) or panels < 1:
-        raise ValueError(f"panels must be a positive integer; got {panels!r}")
+    check_count("panels", panels)
     steps = sorted(grids)
     chosen = sorted({steps[round(index)] for index in np.linspace(0, len(steps) - 1, min(panels, len(steps)))})
     pictures = [_grid_corner(grids[step], rows, columns) for step in chosen]

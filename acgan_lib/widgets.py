@@ -27,6 +27,7 @@ import keras
 import numpy as np
 from matplotlib.colors import to_hex
 
+from .checks import check_count
 from .evaluation import draw, ms_ssim, output_pixel_range
 from .judge import predict_labels
 from .labels import (
@@ -90,8 +91,7 @@ def faces_figure(drawer: Drawer, hair: int, eye: int, count: int = FACES_PER_ROW
                  noise_scale: float = 1.0):
     """``count`` faces asked for (hair, eye), with the judge's reading under each (green: as asked) and,
     in the title, the share it read right. Returns (figure, {"hair": share, "eyes": share, "both": share})."""
-    if not isinstance(count, int) or not 1 <= count <= MAX_FACES:
-        raise ValueError(f"face count must be an integer in [1, {MAX_FACES}]; got {count!r}")
+    check_count("face count", count, maximum=MAX_FACES)
     faces, judged_hair, judged_eyes = judged_faces(drawer, hair, eye, count, seed, noise_scale)
     hair_right, eyes_right = judged_hair == hair, judged_eyes == eye
     shares = {"hair": float(hair_right.mean()), "eyes": float(eyes_right.mean()),

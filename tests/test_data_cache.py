@@ -67,7 +67,7 @@ def test_a_cache_from_another_renderer_version_is_rendered_again(tmp_path, rende
 
 @pytest.mark.parametrize("count, distribution, message", [
     (0, "uniform", "count must be a positive integer"),
-    (10, "zipf", "valid: uniform, skewed"),
+    (10, "zipf", "must be one of uniform, skewed"),
 ])
 def test_bad_requests_say_what_is_allowed(tmp_path, count, distribution, message):
     with pytest.raises(ValueError, match=message):

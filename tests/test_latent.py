@@ -36,7 +36,7 @@ def test_slerp_falls_back_to_lerp_where_the_great_circle_is_undefined():
     start = np.ones(5, dtype=np.float32)
     np.testing.assert_allclose(latent.slerp(start, -start, 3), latent.lerp(start, -start, 3))
     np.testing.assert_allclose(latent.slerp(start * 0, start, 3), latent.lerp(start * 0, start, 3))
-    with pytest.raises(ValueError, match="at least 2 steps"):
+    with pytest.raises(ValueError, match="steps must be an integer of at least 2"):
         latent.lerp(start, start, 1)
 
 

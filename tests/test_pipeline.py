@@ -76,7 +76,7 @@ def test_bad_inputs_say_what_is_allowed():
         make_dataset(images, hair, eyes, 11)
     with pytest.raises(ValueError, match=r"hair_ids must be in \[0, 12\)"):
         make_dataset(images, np.full(10, 12), eyes, 4)
-    with pytest.raises(ValueError, match="epochs must be a positive integer or None"):
+    with pytest.raises(ValueError, match=r"epochs \(None: forever\) must be a positive integer"):
         make_dataset(images, hair, eyes, 4, epochs=0)
     with pytest.raises(ValueError, match="start_batch must be a non-negative integer"):
         make_dataset(images, hair, eyes, 4, start_batch=-1)

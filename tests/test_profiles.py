@@ -81,3 +81,11 @@ def test_a_profile_saved_by_another_version_is_refused_with_the_fields_named():
     older = {name: value for name, value in saved.items() if name != "mode_seeking_weight"}
     with pytest.raises(ValueError, match="missing fields mode_seeking_weight"):
         profile_from_dict(older)
+
+
+def test_a_bool_is_not_a_count_anywhere():
+    """Python counts True as 1; every count a profile holds refuses it (one check, checks.check_count)."""
+    with pytest.raises(ValueError, match="batch_size must be a positive integer; got True"):
+        get_profile("smoke", batch_size=True)
+    with pytest.raises(ValueError, match="generator_channels must be a non-empty tuple of positive integers"):
+        get_profile("smoke", generator_channels=(16, True, 8, 8))
