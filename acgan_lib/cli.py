@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import sys
+import time
 import zipfile
 from pathlib import Path
 
@@ -211,12 +212,21 @@ def _train(arguments) -> int:
     images, hair_ids, eye_ids = training_faces(profile, data_source)
     strategy = tf.distribute.MirroredStrategy() if arguments.strategy == "mirrored" else None
     trainer = GANTrainer(profile, arguments.out, strategy=strategy, data_source=data_source)
+    started = time.perf_counter()
     rows = trainer.fit(images, hair_ids, eye_ids, resume=arguments.resume, progress=not arguments.no_progress)
     if rows:
         last = rows[-1]
         print(f"step {last['step']}: d_loss {last['d_loss']:.3f}, g_loss {last['g_loss']:.3f}, "
-              f"D accuracy {last['d_accuracy']:.2f}, G accuracy {last['g_accuracy']:.2f}; "
-              f"generator: {arguments.out / 'generator.keras'}")
+              f"D accuracy {last['d_accuracy']:.2f}, G accuracy {last['g_accuracy']:.2f}")
+    out = arguments.out
+    print(f"{out} ({time.perf_counter() - started:.0f} s this time): "
+          + ", ".join(sorted(path.name + ("/" if path.is_dir() else "") for path in out.iterdir()
+                             if not path.name.startswith("."))))
+    print("next:\n"
+          f"  tensorboard --logdir {out / 'tensorboard'}\n"
+          f"  python -m acgan_lib evaluate --generator {out / 'generator.keras'} --out {out / 'evaluation.json'}\n"
+          f"  python -m acgan_lib sample --generator {out / 'generator.keras'} --tags testing_tags.txt "
+          f"--out {out / 'samples_asked'}")
     return 0
 
 

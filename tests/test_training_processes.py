@@ -84,7 +84,9 @@ def test_a_killed_run_resumes_to_the_same_weights_as_an_uninterrupted_one(tmp_pa
 
 def test_resuming_a_finished_run_says_so(tmp_path, capsys):
     assert main(["train", "--profile", "smoke", "--out", str(tmp_path), "--steps", "2", "--no-progress"]) == 0
-    capsys.readouterr()
+    printed = capsys.readouterr().out  # the folder's contents and what to do next
+    assert "generator.keras, history.csv" in printed and "checkpoints/" in printed and ".lock" not in printed
+    assert f"tensorboard --logdir {tmp_path / 'tensorboard'}" in printed and "acgan_lib evaluate --generator" in printed
     assert main(["train", "--out", str(tmp_path), "--resume", "--no-progress"]) == 0
     assert "already finished 2 steps; nothing changed" in capsys.readouterr().out
 
