@@ -1,0 +1,106 @@
+"""Fault check: kill a training at random moments, resume it, and compare with a run never interrupted.
+
+Run from the repository root (a few minutes on two cores):
+
+    .venv/bin/python bench/fault_kill_resume.py                 # 10 kills, the quick profile at batch 8
+    .venv/bin/python bench/fault_kill_resume.py --kills 3 --steps 40
+
+It trains ``--steps`` steps of the quick profile's models and settings (batch norm, cosine schedule, mode
+seeking, minibatch spread, the ACGAN head) at a small batch, with op determinism, once without
+interruption. Then, ``--kills`` times, it starts the same training in a fresh folder, sends SIGKILL at a
+random moment (anywhere: during start-up, a step, a checkpoint, a sample grid), resumes the folder with
+``--resume`` (or starts it over when the kill came before the first checkpoint, as a user would), and
+compares. A resumed run passes when it finishes with every history step once and a generator whose weights
+equal the uninterrupted run's bit for bit.
+
+Prints a table (one row per kill: when, the last checkpoint on disk, how it went on, the largest weight
+difference) and the same as JSON, also written to bench/results/fault_kill_resume.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+RESULTS = REPO_ROOT / "bench" / "results" / "fault_kill_resume.json"
+
+
+def train_command(run_dir: Path, steps: int, *extra: str) -> list[str]:
+    return [sys.executable, "-m", "acgan_lib", "train", "--profile", "quick", "--batch-size", "8",
+            "--steps", str(steps), "--checkpoint-every", "5", "--deterministic", "--no-progress",
+            "--out", str(run_dir), *extra]
+
+
+def generator_weights(run_dir: Path) -> list[np.ndarray]:
+    import keras
+
+    return keras.models.load_model(run_dir / "generator.keras", safe_mode=True).get_weights()
+
+
+def history_steps(run_dir: Path) -> list[int]:
+    from acgan_lib.run_records import read_history
+
+    return [row["step"] for row in read_history(run_dir / "history.csv")]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--kills", type=int, default=10)
+    parser.add_argument("--steps", type=int, default=30)
+    parser.add_argument("--seed", type=int, default=0, help="of the kill moments")
+    arguments = parser.parse_args()
+    rng = random.Random(arguments.seed)
+    with tempfile.TemporaryDirectory() as scratch:
+        scratch = Path(scratch)
+        started = time.perf_counter()
+        subprocess.run(train_command(scratch / "whole", arguments.steps), check=True, capture_output=True)
+        whole_seconds = time.perf_counter() - started
+        expected = generator_weights(scratch / "whole")
+        rows = []
+        for kill in range(arguments.kills):
+            run_dir = scratch / f"killed_{kill}"
+            moment = rng.uniform(0.05, 0.95) * whole_seconds
+            process = subprocess.Popen(train_command(run_dir, arguments.steps), stdout=subprocess.DEVNULL,
+                                       stderr=subprocess.DEVNULL)
+            time.sleep(moment)
+            process.send_signal(signal.SIGKILL)
+            process.wait()
+            checkpoints = sorted((run_dir / "checkpoints").glob("ckpt-*.index"))
+            last = checkpoints[-1].stem if checkpoints else "none"
+            resume = ["--resume"] if checkpoints else []
+            finished = subprocess.run(train_command(run_dir, arguments.steps, *resume), capture_output=True, text=True)
+            row = {"kill": kill, "seconds": round(moment, 1), "last_checkpoint": last,
+                   "then": "resumed" if resume else "started over", "exit": finished.returncode}
+            if finished.returncode == 0:
+                got = generator_weights(run_dir)
+                row["max_weight_difference"] = max(float(np.max(np.abs(a - b))) for a, b in zip(expected, got))
+                row["history_whole"] = history_steps(run_dir) == list(range(1, arguments.steps + 1))
+            else:
+                row["error"] = finished.stderr.strip().splitlines()[-1] if finished.stderr.strip() else ""
+            row["passed"] = row.get("max_weight_difference") == 0.0 and row.get("history_whole", False)
+            rows.append(row)
+            print(json.dumps(row), flush=True)
+    print(f"\n{'kill':>4} {'at s':>6} {'checkpoint':>11} {'then':>13} {'max |dw|':>10}  passed")
+    for row in rows:
+        difference = row.get("max_weight_difference")
+        print(f"{row['kill']:4d} {row['seconds']:6.1f} {row['last_checkpoint']:>11} {row['then']:>13} "
+              f"{'-' if difference is None else f'{difference:.3g}':>10}  {'yes' if row['passed'] else 'NO'}")
+    report = {"steps": arguments.steps, "uninterrupted_seconds": whole_seconds, "kills": rows,
+              "passed": sum(row["passed"] for row in rows)}
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(report, indent=2) + "\n")
+    print(f"{report['passed']} of {len(rows)} killed runs ended with the uninterrupted run's weights")
+
+
+if __name__ == "__main__":
+    main()
