@@ -5,6 +5,8 @@ and when it is trusted, not how well the judge reads. One test trains a small ju
 """
 
 import json
+import subprocess
+import sys
 
 import keras
 import numpy as np
@@ -175,3 +177,22 @@ def test_a_judge_whose_manifest_does_not_match_is_trained_again(tmp_path, traini
     manifest_path.write_text(json.dumps(manifest))
     again = load_or_train_judge(SIZE, TINY, directory=tmp_path)
     assert again.reused is False and len(training_runs) == 2
+
+
+def test_training_a_judge_logs_nothing_once_a_notebook_seeded_tensorflow_with_op_determinism():
+    """Notebook 05 turns op determinism on and seeds TensorFlow before it trains the judge; Keras's own
+    input pipeline then made TensorFlow print "NodeDef mentions attribute use_unbounded_threadpool"."""
+    script = (
+        "import acgan_lib, keras, numpy as np, tensorflow as tf\n"
+        "from acgan_lib.judge import JudgeSettings, train_judge\n"
+        "tf.config.experimental.enable_op_determinism()\n"
+        "keras.utils.set_random_seed(0)\n"
+        "rng = np.random.default_rng(0)\n"
+        "images = rng.integers(0, 256, (120, 32, 32, 3), dtype=np.uint8)\n"
+        "hair, eyes = rng.integers(0, 12, 120), rng.integers(0, 11, 120)\n"
+        "trained = train_judge(images, hair, eyes, JudgeSettings(dataset_size=120, epochs=1), verbose=0)\n"
+        "print('epochs', trained.epochs_run)\n"
+    )
+    finished = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+    assert finished.returncode == 0 and finished.stdout.strip() == "epochs 1", finished.stderr[-2000:]
+    assert "NodeDef" not in finished.stderr and "E0000" not in finished.stderr, finished.stderr[-2000:]
