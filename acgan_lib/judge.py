@@ -168,7 +168,7 @@ def train_judge(images: np.ndarray, hair_ids, eye_ids, settings: JudgeSettings =
     history = model.fit(
         _batches(images[train], hair_ids[train], eye_ids[train], settings.batch_size, shuffle_seed=settings.seed),
         validation_data=_batches(images[validation], hair_ids[validation], eye_ids[validation], settings.batch_size),
-        epochs=settings.epochs, callbacks=[stop_early], verbose=verbose,
+        epochs=settings.epochs, callbacks=[stop_early], verbose=verbose, shuffle=False,  # _batches shuffles
     )
     seconds = time.perf_counter() - started
     judged_hair, judged_eyes = predict_labels(model, images[test])
