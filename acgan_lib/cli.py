@@ -26,6 +26,7 @@ import time
 import zipfile
 from pathlib import Path
 
+from .checks import check_count
 from .paths import check_output, write_atomic, write_text_atomic
 from .profiles import NOISE_DISTRIBUTIONS, PROFILES
 from .saved_generators import SHIPPED, generator_path
@@ -70,13 +71,12 @@ def _one_line(error: BaseException) -> str:
 
 
 def _positive_int(text: str) -> int:
-    """An argparse type: a whole number of at least 1."""
+    """An argparse type: a whole number of at least 1 (``checks.check_count``)."""
     try:
         value = int(text)
+        check_count("the value", value)
     except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1; got {text!r}")
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1; got {text!r}") from None
     return value
 
 
