@@ -1,9 +1,20 @@
 """acgan_lib: the library behind the ACGAN teaching notebooks.
 
-Modules, one idea each: ``labels`` (colour vocabularies), ``profiles`` (named sizes), ``synthetic``
-(the procedural anime-face renderer), ``datasets`` (the course's real dataset formats), ``data_cache``
-(rendered datasets cached under data/), ``pipeline`` (tf.data), ``viz`` (grids and plots),
-``notebook_setup`` (seeds and the notebook's profile), ``notebook_runner`` (papermill) and ``cli``.
+Modules, one idea each, listed so that each imports only modules above it:
+
+- foundations: ``checks`` (argument checks), ``paths`` (where files live, atomic writes), ``labels``
+  (the colour vocabularies), ``profiles`` (named, validated sizes), ``progress`` (progress bars),
+  ``grids`` (image grids in NumPy), ``flops`` (FLOPs of a Keras model);
+- data: ``synthetic`` (the procedural face renderer), ``data_cache`` (rendered datasets cached under
+  data/), ``datasets`` (the course's dataset formats), ``pipeline`` (tf.data);
+- models and training: ``blocks``, ``models``, ``losses``, ``latent`` (walks in G's inputs), ``toy`` (a
+  GAN on points), ``seed_style`` (seed 000's training, as a contrast), ``monitoring``, ``run_records``
+  (the run folder), ``distribution`` (tf.distribute strategies), ``training``;
+- judging: ``judge`` (an independent classifier), ``reference_generators`` (stand-ins with known
+  scores), ``evaluation``, ``experiments`` (judged sets of short trainings), ``saved_generators``
+  (where a generator comes from);
+- the reader's side: ``notebook_setup``, ``results`` and ``report`` (what a headless run hands out),
+  ``viz`` (plots), ``widgets`` (the playground), ``notebook_runner`` and ``batch`` (papermill), ``cli``.
 
 TensorFlow is imported only by the modules that need it, so reading labels or rendering faces is fast.
 """

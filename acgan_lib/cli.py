@@ -27,6 +27,7 @@ import zipfile
 from pathlib import Path
 
 from .checks import check_count
+from .distribution import STRATEGIES, make_strategy
 from .paths import check_output, write_atomic, write_text_atomic
 from .profiles import NOISE_DISTRIBUTIONS, PROFILES
 from .saved_generators import SHIPPED, generator_path
@@ -170,8 +171,10 @@ def _add_train_parser(commands) -> None:
     source = train.add_mutually_exclusive_group()
     source.add_argument("--data-2017", type=Path, help="train on the 2017 set in this folder (faces/ + tags_clean.csv)")
     source.add_argument("--data-2018", type=Path, help="train on the 2018 set in this folder (extra_data/)")
-    train.add_argument("--strategy", choices=("default", "mirrored"), default="default",
-                       help="mirrored: split each batch over all local GPUs (tf.distribute.MirroredStrategy)")
+    train.add_argument("--strategy", choices=STRATEGIES, default="default",
+                       help="default: one device; mirrored: split each batch over all local GPUs "
+                            "(MirroredStrategy); multi-worker: over the machines that TF_CONFIG lists "
+                            "(MultiWorkerMirroredStrategy; README, 'Several GPUs or machines')")
     train.add_argument("--deterministic", action="store_true", help="turn on TensorFlow op determinism")
     train.add_argument("--no-progress", action="store_true", help="no progress bar (for logs)")
     train.set_defaults(handler=_train)
@@ -209,9 +212,12 @@ def _train(arguments) -> int:
         profile = get_profile(arguments.profile or "quick", **overrides)
     if arguments.deterministic:
         tf.config.experimental.enable_op_determinism()
+    strategy = make_strategy(arguments.strategy)  # first: a worker starts its server before other work
     images, hair_ids, eye_ids = training_faces(profile, data_source)
-    strategy = tf.distribute.MirroredStrategy() if arguments.strategy == "mirrored" else None
     trainer = GANTrainer(profile, arguments.out, strategy=strategy, data_source=data_source)
+    if strategy is not None:
+        replicas = strategy.num_replicas_in_sync
+        print(f"{arguments.strategy}: each batch of {profile.batch_size} split over {replicas} replicas")
     started = time.perf_counter()
     rows = trainer.fit(images, hair_ids, eye_ids, resume=arguments.resume, progress=not arguments.no_progress)
     if rows:

@@ -1,8 +1,11 @@
 """Training tests that need a process of their own: two logical CPU devices (set before TensorFlow
-starts), and a training process killed with SIGKILL part-way and resumed."""
+starts), two workers of a multi-worker cluster on this machine, and a training process killed with
+SIGKILL part-way and resumed."""
 
+import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import textwrap
@@ -48,6 +51,66 @@ def test_mirrored_strategy_over_two_cpu_devices_trains(tmp_path):
     result = run_python("-c", MIRRORED_SCRIPT, str(tmp_path / "run"))
     assert result.returncode == 0, result.stderr[-3000:]
     assert "replicas 2 steps 3 changed True finite True" in result.stdout
+
+
+def free_ports(count: int) -> list[int]:
+    """Ports that nothing listens on now (the system picks them; closed again for the workers to use)."""
+    sockets = [socket.socket() for _ in range(count)]
+    for listener in sockets:
+        listener.bind(("127.0.0.1", 0))
+    ports = [listener.getsockname()[1] for listener in sockets]
+    for listener in sockets:
+        listener.close()
+    return ports
+
+
+def train_on_two_workers(run_dirs, *extra):
+    """``train --strategy multi-worker`` as two processes of one cluster on 127.0.0.1, each with its own
+    run folder, as on two machines; returns their completed processes."""
+    workers = [f"127.0.0.1:{port}" for port in free_ports(2)]
+    processes = []
+    for index, run_dir in enumerate(run_dirs):
+        tf_config = json.dumps({"cluster": {"worker": workers}, "task": {"type": "worker", "index": index}})
+        processes.append(subprocess.Popen(
+            [sys.executable, "-m", "acgan_lib", "train", "--profile", "smoke", "--strategy", "multi-worker",
+             "--out", str(run_dir), "--no-progress", *extra],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "TF_CONFIG": tf_config},
+        ))
+    outputs = [process.communicate(timeout=600) for process in processes]
+    return [subprocess.CompletedProcess(process.args, process.returncode, *output)
+            for process, output in zip(processes, outputs, strict=True)]
+
+
+def generator_weights(run_dir):
+    return keras.models.load_model(run_dir / "generator.keras", safe_mode=True).get_weights()
+
+
+def test_two_workers_train_in_step_and_the_chiefs_run_folder_resumes(tmp_path):
+    chief, worker = tmp_path / "chief", tmp_path / "worker"
+    for process in train_on_two_workers([chief, worker], "--steps", "3"):
+        assert process.returncode == 0, process.stderr[-3000:]
+        assert "multi-worker: each batch of 8 split over 2 replicas" in process.stdout  # one cluster, not two runs
+    assert read_run_info(chief)["step"] == 3
+    for process in train_on_two_workers([chief, worker], "--steps", "5", "--resume"):
+        assert process.returncode == 0, process.stderr[-3000:]
+        assert "resuming" in process.stdout
+    # Both workers applied the same summed gradients at every step: the same weights and the same losses.
+    for chief_weights, worker_weights in zip(generator_weights(chief), generator_weights(worker), strict=True):
+        np.testing.assert_array_equal(chief_weights, worker_weights)
+    chief_history, worker_history = read_history(chief / "history.csv"), read_history(worker / "history.csv")
+    assert [row["step"] for row in chief_history] == [1, 2, 3, 4, 5]
+    assert [row["d_loss"] for row in chief_history] == [row["d_loss"] for row in worker_history]
+    assert read_run_info(chief)["status"] == "finished"
+    for name in ("generator.keras", "discriminator.keras", "history.json", "monitor.json", "samples", "tensorboard"):
+        assert (chief / name).exists(), name
+
+    uninterrupted = [tmp_path / "uninterrupted_chief", tmp_path / "uninterrupted_worker"]
+    for process in train_on_two_workers(uninterrupted, "--steps", "5"):
+        assert process.returncode == 0, process.stderr[-3000:]
+    for resumed_weights, expected_weights in zip(generator_weights(chief), generator_weights(uninterrupted[0]),
+                                                 strict=True):
+        np.testing.assert_array_equal(resumed_weights, expected_weights)
 
 
 def train_command(run_dir, *extra):
@@ -112,3 +175,25 @@ def test_resume_refuses_another_profile_or_data_folder_instead_of_ignoring_them(
     assert "the data folder" in capsys.readouterr().err
     assert main(["train", "--profile", "smoke", "--out", str(tmp_path / "run"), "--resume", "--steps", "3",
                  "--no-progress"]) == 0  # the run's own profile, named, is fine
+
+
+def test_a_run_on_a_relative_data_folder_resumes_from_another_directory(tmp_path, monkeypatch, capsys):
+    """run.json stores the data folder absolute: resumed from elsewhere, the run finds the same faces."""
+    from PIL import Image
+
+    faces = tmp_path / "set_2017" / "faces"
+    faces.mkdir(parents=True)
+    lines = []
+    for face_id in range(16):
+        Image.new("RGB", (40, 40), (10 * face_id, 90, 200)).save(faces / f"{face_id}.jpg")
+        lines.append(f"{face_id},{('blonde', 'blue')[face_id % 2]} hair:1\tred eyes:1")
+    (tmp_path / "set_2017" / "tags_clean.csv").write_text("\n".join(lines) + "\n")
+    monkeypatch.chdir(tmp_path)
+    assert main(["train", "--profile", "smoke", "--data-2017", "set_2017", "--out", "run", "--steps", "2",
+                 "--no-progress"]) == 0
+    assert read_run_info(tmp_path / "run")["data"] == {"2017": str(tmp_path / "set_2017")}
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    capsys.readouterr()
+    assert main(["train", "--out", str(tmp_path / "run"), "--resume", "--steps", "3", "--no-progress"]) == 0
+    assert read_run_info(tmp_path / "run")["step"] == 3 and "resuming" in capsys.readouterr().out
