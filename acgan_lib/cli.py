@@ -26,10 +26,11 @@ import time
 import zipfile
 from pathlib import Path
 
+from . import __version__
 from .checks import check_count
 from .distribution import STRATEGIES, make_strategy
 from .paths import check_output, write_atomic, write_text_atomic
-from .profiles import NOISE_DISTRIBUTIONS, PROFILES
+from .profiles import FIELD_CHOICES, NOISE_DISTRIBUTIONS, PROFILES, SETTABLE_FIELDS, parse_setting
 from .saved_generators import SHIPPED, generator_path
 
 
@@ -95,15 +96,41 @@ def _output(kind: str):
     return parse
 
 
-def _build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m acgan_lib", description=__doc__.splitlines()[0])
-    parser.add_argument("--debug", action="store_true", help="show the full traceback of an error")
-    commands = parser.add_subparsers(dest="command", required=True)
+class _HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """Examples keep their lines, and a flag's help ends with its default where it has one to say."""
 
-    data = commands.add_parser("data", help="render the built-in anime-face dataset into the cache")
+    def _get_help_string(self, action) -> str:
+        text = action.help or ""
+        if action.required or action.default in (None, False, [], argparse.SUPPRESS) or "default" in text:
+            return text
+        return f"{text} (default: %(default)s)"
+
+
+EXAMPLES = """examples:
+  python -m acgan_lib data --count 3000 --size 32                  # the built-in faces, cached in data/
+  python -m acgan_lib train --out runs/first                       # train the quick profile
+  python -m acgan_lib evaluate --generator runs/first/generator.keras --out runs/first/evaluation.json
+  python -m acgan_lib sample --generator pretrained --tags testing_tags.txt --out samples
+  python -m acgan_lib notebooks --profile quick --out report       # what make run does
+  python -m acgan_lib batch --notebook 04_training --param seed=0,1,2
+
+python -m acgan_lib COMMAND --help says more about each command."""
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m acgan_lib",
+                                     description="The ACGAN teaching suite: render faces, train a conditional "
+                                                 "GAN, judge and sample it, run the notebooks.",
+                                     epilog=EXAMPLES, formatter_class=_HelpFormatter)
+    parser.add_argument("--version", action="version", version=f"acgan_lib {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show the full traceback of an error")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND",
+                                     help="what to do (COMMAND --help says more)")
+
+    data = commands.add_parser("data", formatter_class=_HelpFormatter, help="render the built-in anime-face dataset into the cache")
     data.add_argument("--count", type=_positive_int, required=True, help="number of faces")
     data.add_argument("--size", type=int, required=True, help="image side in pixels (32 to 128)")
-    data.add_argument("--seed", type=int, default=0)
+    data.add_argument("--seed", type=int, default=0, help="seed of the faces and their labels")
     data.add_argument("--distribution", choices=("uniform", "skewed"), default="uniform",
                       help="joint distribution of (hair, eye) labels")
     data.add_argument("--data-dir", type=Path, default=None, help="cache folder (default: data/)")
@@ -111,25 +138,28 @@ def _build_parser() -> argparse.ArgumentParser:
 
     _add_train_parser(commands)
 
-    notebooks = commands.add_parser("notebooks", help="run all notebooks headless into a report folder")
-    notebooks.add_argument("--profile", choices=tuple(PROFILES), default="quick")
-    notebooks.add_argument("--out", type=_output("folder"), default=Path("report"))
-    notebooks.add_argument("--notebooks-dir", type=Path, default=None)
+    notebooks = commands.add_parser("notebooks", formatter_class=_HelpFormatter, help="run all notebooks headless into a report folder")
+    notebooks.add_argument("--profile", choices=tuple(PROFILES), default="quick",
+                           help="the profile every notebook runs in (smoke: tests, under a minute each)")
+    notebooks.add_argument("--out", type=_output("folder"), default=Path("report"),
+                           help="the report folder: executed notebooks, REPORT.md, index.html")
+    notebooks.add_argument("--notebooks-dir", type=Path, default=None,
+                           help="where the numbered notebooks are (default: notebooks/ of this project)")
     notebooks.add_argument("--keep-going", action="store_true",
                            help="run the remaining notebooks after a failure (the exit code is still 1)")
     notebooks.set_defaults(handler=_notebooks)
 
-    batch = commands.add_parser("batch", help="run one notebook over a grid of parameters (papermill)",
+    batch = commands.add_parser("batch", formatter_class=_HelpFormatter, help="run one notebook over a grid of parameters (papermill)",
                                 description="Run one notebook over the cross product of parameter values; "
                                             "writes a folder per run, batch.csv and batch.png.")
     batch.add_argument("--notebook", required=True, help="a notebook name such as 04_training, or a path")
     batch.add_argument("--param", action="append", default=[], metavar="NAME=V1[,V2...]",
                        help="a parameter of the notebook's parameters cell and its values (repeatable); "
                             "e.g. --param seed=0,1 --param profile_name=smoke")
-    batch.add_argument("--out", type=_output("folder"), default=Path("report/batch"), help="default: %(default)s")
+    batch.add_argument("--out", type=_output("folder"), default=Path("report/batch"), help="a folder per run, batch.csv and batch.png")
     batch.set_defaults(handler=_batch)
 
-    clean = commands.add_parser("clean-notebooks", help="strip outputs except NBVAL_CHECK_OUTPUT cells")
+    clean = commands.add_parser("clean-notebooks", formatter_class=_HelpFormatter, help="strip outputs except NBVAL_CHECK_OUTPUT cells")
     clean.add_argument("paths", nargs="*", type=Path, help="notebooks (default: all in notebooks/)")
     clean.add_argument("--refresh", action="store_true",
                        help="execute each notebook (smoke profile) to refresh its checked outputs")
@@ -139,45 +169,96 @@ def _build_parser() -> argparse.ArgumentParser:
 
 
 # Training flags and the profile fields they set; a flag left out keeps the profile's value.
+# Flags for the settings most often changed: flag -> (profile field, type, what it is). Every other field
+# of the profile can be set with --set FIELD=VALUE.
 TRAINING_FLAGS = {
     "steps": ("train_steps", int, "generator updates"),
     "batch_size": ("batch_size", int, "faces per batch"),
     "learning_rate_d": ("learning_rate_d", float, "Adam learning rate of D (seed: 1e-4)"),
     "learning_rate_g": ("learning_rate_g", float, "Adam learning rate of G (seed: 1e-4)"),
-    "lr_schedule": ("learning_rate_schedule", str, "constant or cosine (down to 0 at the last step)"),
+    "lr_schedule": ("learning_rate_schedule", str, "constant, or cosine: down to 0 at the last step"),
     "beta1": ("adam_beta_1", float, "Adam beta_1"),
     "beta2": ("adam_beta_2", float, "Adam beta_2"),
     "d_steps": ("d_steps_per_g_step", int, "D updates per G update"),
     "label_smoothing": ("label_smoothing", float, "one-sided: real targets become 1 - this"),
-    "loss": ("loss", str, "bce or hinge"),
+    "loss": ("loss", str, "D's and G's loss"),
     "aux_weight": ("aux_weight", float, "weight of the hair and eye losses (acgan head)"),
-    "head": ("head", str, "concat, acgan or projection"),
-    "noise": ("noise_distribution", str, "uniform or gaussian"),
-    "g_norm": ("generator_normalisation", str, "normalisation in G's blocks: none, batch_norm or spectral_norm"),
-    "d_norm": ("discriminator_normalisation", str, "normalisation in D's blocks: none, batch_norm or spectral_norm"),
+    "head": ("head", str, "how D is conditioned on the labels"),
+    "noise": ("noise_distribution", str, "the distribution of G's noise"),
+    "g_norm": ("generator_normalisation", str, "normalisation in G's blocks"),
+    "d_norm": ("discriminator_normalisation", str, "normalisation in D's blocks"),
     "checkpoint_every": ("checkpoint_every", int, "steps between checkpoints"),
     "seed": ("seed", int, "random seed"),
 }
 
+TRAIN_EXAMPLES = """examples:
+  python -m acgan_lib train --out runs/first                       # the quick profile, about 15 minutes
+  python -m acgan_lib train --out runs/first --resume              # continue after a stop
+  python -m acgan_lib train --profile smoke --out runs/try --steps 20 --loss hinge
+  python -m acgan_lib train --out runs/wide --set generator_channels=128,64,32 --set minibatch_spread=false
+  python -m acgan_lib train --data-2017 ~/anime --profile full --out runs/seed --strategy mirrored"""
+
+
+def _profile_values(field: str) -> str:
+    """Each profile's value of ``field``, for a flag's help: its default depends on --profile."""
+    return ", ".join(f"{name}: {_shown(getattr(profile, field))}" for name, profile in PROFILES.items())
+
+
+def _shown(value) -> str:
+    return ",".join(map(str, value)) if isinstance(value, tuple) else str(value).lower() if isinstance(value, bool) else str(value)
+
 
 def _add_train_parser(commands) -> None:
-    train = commands.add_parser("train", help="train a GAN into a run folder")
+    train = commands.add_parser(
+        "train", help="train a GAN into a run folder", epilog=TRAIN_EXAMPLES, formatter_class=_HelpFormatter,
+        description="Train a GAN into a run folder: checkpoints, history, sample grids, TensorBoard logs, "
+                    "and generator.keras at the end. A flag left out takes the profile's value.")
     train.add_argument("--profile", choices=tuple(PROFILES), default=None,
-                       help="default: quick (a resumed run keeps its own)")
+                       help="named sizes and settings (default: quick; a resumed run keeps its own)")
     train.add_argument("--out", type=_output("folder"), required=True, help="the run folder, e.g. runs/first")
     train.add_argument("--resume", action="store_true", help="continue the run in --out from its last checkpoint")
-    for flag, (_, kind, description) in TRAINING_FLAGS.items():
-        train.add_argument(f"--{flag.replace('_', '-')}", dest=flag, type=kind, default=None, help=description)
+    for flag, (field, kind, description) in TRAINING_FLAGS.items():
+        train.add_argument(f"--{flag.replace('_', '-')}", dest=flag, type=kind, default=None,
+                           choices=FIELD_CHOICES.get(field), help=f"{description} ({_profile_values(field)})")
+    train.add_argument("--set", action="append", default=[], type=_setting, metavar="FIELD=VALUE", dest="settings",
+                       help=f"any profile field, repeatable: {', '.join(SETTABLE_FIELDS)} (profiles.Profile "
+                            f"says what each does; tuples as 64,32,16, switches as true/false)")
     source = train.add_mutually_exclusive_group()
-    source.add_argument("--data-2017", type=Path, help="train on the 2017 set in this folder (faces/ + tags_clean.csv)")
-    source.add_argument("--data-2018", type=Path, help="train on the 2018 set in this folder (extra_data/)")
+    source.add_argument("--data-2017", type=Path, help="train on the 2017 set in this folder (faces/ + tags_clean.csv) "
+                                                       "instead of the built-in faces")
+    source.add_argument("--data-2018", type=Path, help="train on the 2018 set in this folder (extra_data/) "
+                                                       "instead of the built-in faces")
     train.add_argument("--strategy", choices=STRATEGIES, default="default",
                        help="default: one device; mirrored: split each batch over all local GPUs "
                             "(MirroredStrategy); multi-worker: over the machines that TF_CONFIG lists "
                             "(MultiWorkerMirroredStrategy; README, 'Several GPUs or machines')")
-    train.add_argument("--deterministic", action="store_true", help="turn on TensorFlow op determinism")
+    train.add_argument("--deterministic", action="store_true",
+                       help="turn on TensorFlow op determinism: the same run gives the same weights")
     train.add_argument("--no-progress", action="store_true", help="no progress bar (for logs)")
     train.set_defaults(handler=_train)
+
+
+def _setting(text: str) -> tuple[str, object]:
+    """An argparse type for --set FIELD=VALUE (``profiles.parse_setting``)."""
+    try:
+        return parse_setting(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _training_overrides(arguments) -> dict:
+    """The profile fields given on the command line, by flag or by --set; one field given twice with two
+    values is refused."""
+    given = [(field, getattr(arguments, flag), f"--{flag.replace('_', '-')}")
+             for flag, (field, _, _) in TRAINING_FLAGS.items() if getattr(arguments, flag) is not None]
+    given += [(field, value, f"--set {field}") for field, value in arguments.settings]
+    overrides, named_by = {}, {}
+    for field, value, name in given:
+        if field in overrides and overrides[field] != value:
+            raise ValueError(f"{field} is given twice with different values ({named_by[field]} "
+                             f"{_shown(overrides[field])}, {name} {_shown(value)}); give it once")
+        overrides[field], named_by[field] = value, name
+    return overrides
 
 
 def _train(arguments) -> int:
@@ -188,8 +269,7 @@ def _train(arguments) -> int:
     from .run_records import read_run_info
     from .training import GANTrainer
 
-    overrides = {field: getattr(arguments, flag) for flag, (field, _, _) in TRAINING_FLAGS.items()
-                 if getattr(arguments, flag) is not None}
+    overrides = _training_overrides(arguments)
     data_source = {"2017": arguments.data_2017, "2018": arguments.data_2018}  # stored absolute, for --resume
     data_source = {name: str(root.resolve()) for name, root in data_source.items() if root is not None} or {"synthetic": None}
     if arguments.resume:
@@ -296,7 +376,7 @@ GENERATOR_HELP = (f"a generator .keras file (train writes runs/NAME/generator.ke
 
 def _add_evaluation_commands(commands) -> None:
     """The ``evaluate`` and ``sample`` subcommands, which read a saved generator."""
-    evaluate = commands.add_parser("evaluate", help="judge a saved generator; print a table, write JSON")
+    evaluate = commands.add_parser("evaluate", formatter_class=_HelpFormatter, help="judge a saved generator; print a table, write JSON")
     evaluate.add_argument("--generator", type=_generator_argument, required=True, help=GENERATOR_HELP)
     evaluate.add_argument("--tags", type=Path, default=None,
                           help="draw the (hair, eye) pairs of this tags file (default: all 132 pairs)")
@@ -318,7 +398,7 @@ def _add_evaluation_commands(commands) -> None:
     evaluate.add_argument("--data-dir", type=Path, default=None, help="cache folder (default: data/)")
     evaluate.set_defaults(handler=_evaluate)
 
-    sample = commands.add_parser("sample", help="draw one face per line of a tags file, and a grid")
+    sample = commands.add_parser("sample", formatter_class=_HelpFormatter, help="draw one face per line of a tags file, and a grid")
     sample.add_argument("--generator", type=_generator_argument, required=True, help=GENERATOR_HELP)
     sample.add_argument("--tags", type=Path, required=True, help="rows 'n,<hair> hair <eye> eyes'")
     sample.add_argument("--out", type=_output("folder"), required=True, help="folder for <n>.png and grid.png")

@@ -27,6 +27,17 @@ LOSSES = ("bce", "hinge", "clipped_bce")  # see losses.py
 LEARNING_RATE_SCHEDULES = ("constant", "cosine")
 MIN_IMAGE_SIZE, MAX_IMAGE_SIZE = 32, 128
 
+# The fields that name one of a few choices, and the choices.
+FIELD_CHOICES = {
+    "head": HEADS,
+    "generator_normalisation": NORMALISATIONS,
+    "discriminator_normalisation": NORMALISATIONS,
+    "output_activation": OUTPUT_ACTIVATIONS,
+    "noise_distribution": NOISE_DISTRIBUTIONS,
+    "learning_rate_schedule": LEARNING_RATE_SCHEDULES,
+    "loss": LOSSES,
+}
+
 
 @dataclass(frozen=True)
 class Profile:
@@ -98,16 +109,11 @@ def _validate(profile: Profile) -> None:
         ):
             raise ValueError(f"profile {field} must be a non-empty tuple of positive integers; got {value!r}")
     check_count("profile seed", profile.seed, minimum=0)
-    check_choice("profile head", profile.head, HEADS)
-    check_choice("profile output_activation", profile.output_activation, OUTPUT_ACTIVATIONS)
-    check_choice("profile noise_distribution", profile.noise_distribution, NOISE_DISTRIBUTIONS)
-    check_choice("profile loss", profile.loss, LOSSES)
-    check_choice("profile learning_rate_schedule", profile.learning_rate_schedule, LEARNING_RATE_SCHEDULES)
+    for field, allowed in FIELD_CHOICES.items():
+        check_choice(f"profile {field}", getattr(profile, field), allowed)
     for field in ("minibatch_spread", "classify_fakes"):
         if not isinstance(getattr(profile, field), bool):
             raise ValueError(f"profile {field} must be True or False; got {getattr(profile, field)!r}")
-    check_choice("profile generator_normalisation", profile.generator_normalisation, NORMALISATIONS)
-    check_choice("profile discriminator_normalisation", profile.discriminator_normalisation, NORMALISATIONS)
     for field in ("learning_rate_d", "learning_rate_g", "adam_beta_1", "adam_beta_2"):
         _check_number(field, getattr(profile, field), low=0.0, high=1.0, low_open=True)
     _check_number("label_smoothing", profile.label_smoothing, low=0.0, high=1.0)
@@ -213,6 +219,35 @@ PROFILES: dict[str, Profile] = {
         checkpoint_every=2_000,
     ),
 }
+
+
+SETTABLE_FIELDS = tuple(field.name for field in dataclasses.fields(Profile) if field.name != "name")
+
+
+def parse_setting(text: str) -> tuple[str, object]:
+    """``FIELD=VALUE`` (the CLI's ``--set``) as a field name and a value of the field's type: a whole number,
+    a number, a word, ``true``/``false``, or comma-separated whole numbers for the channel and stride
+    tuples. The value's range is checked later, with the whole profile (``get_profile``)."""
+    name, equals, value = text.partition("=")
+    name, value = name.strip(), value.strip()
+    if not equals or not name or not value:
+        raise ValueError(f"a setting is FIELD=VALUE, e.g. batch_size=32; got {text!r}")
+    fields = {field.name: field for field in dataclasses.fields(Profile)}
+    if name not in SETTABLE_FIELDS:
+        raise ValueError(f"unknown profile field {name!r}; valid fields: {', '.join(SETTABLE_FIELDS)}")
+    default = getattr(PROFILES["quick"], name)
+    kinds = {bool: "true or false", int: "a whole number", float: "a number", str: "a word",
+             tuple: "whole numbers separated by commas, e.g. 64,32,16"}
+    try:
+        if isinstance(default, bool):
+            if value.lower() not in ("true", "false"):
+                raise ValueError
+            return name, value.lower() == "true"
+        if isinstance(default, tuple):
+            return name, tuple(int(part) for part in value.split(","))
+        return name, type(default)(value)
+    except ValueError:
+        raise ValueError(f"{name} ({fields[name].type}) must be {kinds[type(default)]}; got {value!r}") from None
 
 
 def get_profile(name: str, **overrides) -> Profile:

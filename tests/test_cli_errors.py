@@ -1,12 +1,14 @@
 """Every expected failure of the command line is one line on stderr and exit status 2 (130 for Ctrl-C),
 checked before any work where it can be; ``--debug`` shows the traceback instead (issue 13)."""
 
+import argparse
 import os
 import subprocess
 import sys
 
 import pytest
 
+import acgan_lib
 from acgan_lib import cli
 from acgan_lib.paths import PROJECT_ROOT, check_output
 from acgan_lib.training import TrainingDiverged
@@ -99,3 +101,54 @@ def test_counts_below_one_and_datasets_larger_than_memory_are_refused_before_wor
                                             capsys)
     assert cli.main(["data", "--count", str(10**9), "--size", "32"]) == 2  # would be killed by the system
     assert "ask for fewer faces" in capsys.readouterr().err
+
+
+def every_command_parser():
+    parser = cli._build_parser()
+    commands = next(action for action in parser._actions if isinstance(action, argparse._SubParsersAction))
+    return {"": parser, **commands.choices}
+
+
+def test_every_flag_of_every_command_has_help():
+    missing = [f"{name} {action.option_strings or action.dest}" for name, parser in every_command_parser().items()
+               for action in parser._actions if not (action.help and action.help.strip())]
+    assert missing == []
+
+
+def test_a_flags_help_ends_with_its_default_and_a_training_flag_names_each_profiles_value():
+    helps = {name: parser.format_help() for name, parser in every_command_parser().items()}
+    assert "(default: report)" in " ".join(helps["notebooks"].split())
+    assert "(smoke: 8, quick: 32, full: 32)" in " ".join(helps["train"].split())
+    assert "examples:" in helps[""] and "examples:" in helps["train"]
+
+
+def test_version(capsys):
+    with pytest.raises(SystemExit) as exited:
+        cli.main(["--version"])
+    assert exited.value.code == 0 and capsys.readouterr().out.strip() == f"acgan_lib {acgan_lib.__version__}"
+
+
+@pytest.mark.parametrize("setting, message", [
+    ("batch_size", "a setting is FIELD=VALUE"),
+    ("colour=red", "unknown profile field 'colour'; valid fields: image_size,"),
+    ("batch_size=big", "batch_size (int) must be a whole number; got 'big'"),
+    ("minibatch_spread=maybe", "minibatch_spread (bool) must be true or false"),
+    ("generator_channels=64;32", "must be whole numbers separated by commas"),
+])
+def test_a_bad_set_says_what_is_allowed(tmp_path, capsys, setting, message):
+    assert message in refused(["train", "--out", str(tmp_path / "run"), "--set", setting], capsys)
+    assert not (tmp_path / "run").exists()
+
+
+def test_a_setting_given_twice_with_two_values_is_refused(tmp_path, capsys):
+    argv = ["train", "--profile", "smoke", "--out", str(tmp_path / "run"), "--batch-size", "8",
+            "--set", "batch_size=16"]
+    assert cli.main(argv) == 2
+    assert "batch_size is given twice with different values (--batch-size 8, --set batch_size 16)" in \
+        capsys.readouterr().err
+    assert not (tmp_path / "run").exists()
+
+
+def test_a_set_value_out_of_range_is_refused_by_the_profiles_check(tmp_path, capsys):
+    assert cli.main(["train", "--profile", "smoke", "--out", str(tmp_path / "run"), "--set", "image_size=20"]) == 2
+    assert "image_size must be in [32, 128]" in capsys.readouterr().err

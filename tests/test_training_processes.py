@@ -197,3 +197,16 @@ def test_a_run_on_a_relative_data_folder_resumes_from_another_directory(tmp_path
     capsys.readouterr()
     assert main(["train", "--out", str(tmp_path / "run"), "--resume", "--steps", "3", "--no-progress"]) == 0
     assert read_run_info(tmp_path / "run")["step"] == 3 and "resuming" in capsys.readouterr().out
+
+
+def test_set_reaches_the_profile_of_the_run_and_a_resume_refuses_another_value(tmp_path, capsys):
+    run = tmp_path / "run"
+    assert main(["train", "--profile", "smoke", "--out", str(run), "--steps", "2", "--no-progress",
+                 "--set", "minibatch_spread=true", "--set", "discriminator_channels=4,8,8,8",
+                 "--set", "mode_seeking_weight=0.5"]) == 0
+    profile = read_run_info(run)["profile"]
+    assert profile["minibatch_spread"] is True and profile["mode_seeking_weight"] == 0.5
+    assert profile["discriminator_channels"] == [4, 8, 8, 8]
+    capsys.readouterr()
+    assert main(["train", "--out", str(run), "--resume", "--set", "mode_seeking_weight=1.0"]) == 2
+    assert "a resumed run keeps its settings; drop mode_seeking_weight" in capsys.readouterr().err
