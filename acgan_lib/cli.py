@@ -29,6 +29,7 @@ from pathlib import Path
 from . import __version__
 from .checks import check_count
 from .distribution import STRATEGIES, make_strategy
+from .label_sampling import LABEL_DISTRIBUTIONS
 from .paths import check_output, write_atomic, write_text_atomic
 from .profiles import FIELD_CHOICES, NOISE_DISTRIBUTIONS, PROFILES, SETTABLE_FIELDS, parse_setting
 from .saved_generators import SHIPPED, generator_path
@@ -131,7 +132,7 @@ def _build_parser() -> argparse.ArgumentParser:
     data.add_argument("--count", type=_positive_int, required=True, help="number of faces")
     data.add_argument("--size", type=int, required=True, help="image side in pixels (32 to 128)")
     data.add_argument("--seed", type=int, default=0, help="seed of the faces and their labels")
-    data.add_argument("--distribution", choices=("uniform", "skewed"), default="uniform",
+    data.add_argument("--distribution", choices=LABEL_DISTRIBUTIONS, default="uniform",
                       help="joint distribution of (hair, eye) labels")
     data.add_argument("--data-dir", type=Path, default=None, help="cache folder (default: data/)")
     data.set_defaults(handler=_data)

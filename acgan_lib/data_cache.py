@@ -20,10 +20,9 @@ import numpy as np
 
 from . import synthetic
 from .checks import check_choice, check_count
+from .label_sampling import LABEL_DISTRIBUTIONS
 from .labels import NUM_EYES, NUM_HAIR
 from .paths import data_dir, remove_orphans, write_atomic, write_text_atomic
-
-DISTRIBUTIONS = ("uniform", "skewed")
 
 
 @dataclass(frozen=True)
@@ -47,7 +46,7 @@ def synthetic_dataset(
 ) -> CachedDataset:
     """The built-in dataset of ``count`` faces at ``size`` pixels, from the cache or freshly rendered."""
     check_count("count", count)
-    check_choice("distribution", distribution, DISTRIBUTIONS)
+    check_choice("distribution", distribution, LABEL_DISTRIBUTIONS)
     manifest = {
         "renderer_version": synthetic.RENDERER_VERSION,
         "seed": seed,

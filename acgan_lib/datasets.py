@@ -36,8 +36,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from acgan_lib.checks import check_count
-from acgan_lib.labels import (
+from .checks import check_count
+from .labels import (
     EYE_COLOURS,
     HAIR_COLOURS,
     UnknownColourError,
@@ -46,7 +46,7 @@ from acgan_lib.labels import (
     hair_id,
     parse_tags,
 )
-from acgan_lib.progress import progress_bar
+from .progress import progress_bar
 
 # Reasons a row is skipped, in the order they are checked.
 MALFORMED_ROW = "malformed row"

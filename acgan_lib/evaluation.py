@@ -44,11 +44,11 @@ import numpy as np
 import tensorflow as tf
 
 from .judge import judge_features, predict_labels
+from .label_sampling import sample_labels
 from .labels import EYE_COLOURS, HAIR_COLOURS, NUM_EYES, NUM_HAIR, all_pairs, one_hot
 from .models import predict_in_batches, sample_noise
 from .pipeline import unscale_images
 from .profiles import PIXEL_RANGES
-from .synthetic import sample_labels
 
 # (hair_ids, eye_ids, seed) -> uint8 faces: a Keras generator through ``generator_source``, or any
 # function with this shape (the tests use the renderer as a perfect generator).

@@ -31,7 +31,7 @@ import keras
 import numpy as np
 from keras import layers
 
-from acgan_lib.blocks import (
+from .blocks import (
     KERNEL_SIZE,
     MinibatchSpread,
     check_block_options,
@@ -40,8 +40,8 @@ from acgan_lib.blocks import (
     spectral_if_asked,
     up_block,
 )
-from acgan_lib.labels import NUM_EYES, NUM_HAIR, one_hot
-from acgan_lib.profiles import HEADS, NOISE_DISTRIBUTIONS, Profile
+from .labels import NUM_EYES, NUM_HAIR, one_hot
+from .profiles import HEADS, NOISE_DISTRIBUTIONS, Profile
 
 GENERATOR_ACTIVATION = "relu"
 DISCRIMINATOR_ACTIVATION = "leaky_relu"

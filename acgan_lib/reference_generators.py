@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .synthetic import render_faces, sample_labels
+from .label_sampling import sample_labels
+from .synthetic import render_faces
 
 # Drawn faces use seed + this, so they are other faces than a real set rendered with the same seed.
 NEW_FACES_SEED_OFFSET = 100

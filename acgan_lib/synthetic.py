@@ -33,131 +33,21 @@ import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 from numpy.typing import ArrayLike
-from PIL import Image
-
-from acgan_lib.labels import (
-    EYE_COLOURS,
-    EYE_SWATCHES,
-    HAIR_COLOURS,
-    HAIR_SWATCHES,
-    NUM_EYES,
-    NUM_HAIR,
-    srgb_to_lab,
-)
-from acgan_lib.profiles import MAX_IMAGE_SIZE, MIN_IMAGE_SIZE
-from acgan_lib.progress import progress_bar
 
 from .checks import check_count
+from .label_sampling import sample_labels, seeded_generator
+from .labels import EYE_SWATCHES, HAIR_SWATCHES, NUM_EYES, NUM_HAIR, srgb_to_lab
+from .profiles import MAX_IMAGE_SIZE, MIN_IMAGE_SIZE
+from .progress import progress_bar
 
 RENDERER_VERSION: int = 2  # bump whenever the pixels drawn for a seed change (dataset caches key on it)
 
-DISTRIBUTIONS: tuple[str, ...] = ("uniform", "skewed")
-
-# Streams of random numbers drawn from one seed: labels and faces use different streams, so that
+# Labels come from stream LABEL_STREAM of a seed (label_sampling) and faces from this one, so that
 # render_dataset can pass one seed to both without tying a face's looks to its labels.
-_LABEL_STREAM = 0
 _FACE_STREAM = 1
-
-# ---------------------------------------------------------------------------------------------------
-# Label distributions
-# ---------------------------------------------------------------------------------------------------
-
-# How common each colour is in the skewed distribution, in the spirit of the course's scraped data:
-# blonde, brown and black hair and blue eyes are common; orange, aqua, gray and green hair are rare.
-# fmt: off
-_HAIR_POPULARITY: dict[str, float] = {
-    "orange": 3, "white": 4, "aqua": 3, "gray": 3, "green": 3, "red": 5,
-    "purple": 5, "pink": 6, "blue": 7, "black": 15, "brown": 18, "blonde": 20,
-}
-_EYE_POPULARITY: dict[str, float] = {
-    "gray": 3, "black": 5, "orange": 4, "pink": 4, "yellow": 6, "aqua": 5,
-    "purple": 8, "green": 8, "brown": 12, "red": 12, "blue": 20,
-}
-# fmt: on
-# Characters are often drawn with matching hair and eyes: those pairs are twice as likely...
-_MATCHING_PAIR_BOOST = 2.0
-# ...and a few pairs are ten times rarer than their colours' popularity alone would make them.
-_RARE_PAIR_FACTOR = 0.1
-# fmt: off
-_RARE_PAIRS: tuple[tuple[str, str], ...] = (
-    ("orange", "gray"), ("white", "brown"), ("aqua", "brown"), ("gray", "orange"), ("green", "red"),
-    ("red", "green"), ("purple", "orange"), ("pink", "black"), ("blue", "yellow"), ("blonde", "black"),
-)
-# fmt: on
-
-
-def _skewed_table() -> np.ndarray:
-    """The skewed (hair, eye) table: popularity products, matching pairs boosted, rare pairs damped."""
-    hair = np.array([_HAIR_POPULARITY[name] for name in HAIR_COLOURS], dtype=np.float64)
-    eye = np.array([_EYE_POPULARITY[name] for name in EYE_COLOURS], dtype=np.float64)
-    table = np.outer(hair, eye)
-    for hair_index, name in enumerate(HAIR_COLOURS):
-        if name in EYE_COLOURS:
-            table[hair_index, EYE_COLOURS.index(name)] *= _MATCHING_PAIR_BOOST
-    for hair_name, eye_name in _RARE_PAIRS:
-        table[HAIR_COLOURS.index(hair_name), EYE_COLOURS.index(eye_name)] *= _RARE_PAIR_FACTOR
-    return table / table.sum()
-
-
-SKEWED_DISTRIBUTION: np.ndarray = _skewed_table()
-SKEWED_DISTRIBUTION.flags.writeable = False
-
-
-def label_distribution(name_or_table: str | ArrayLike) -> np.ndarray:
-    """The joint (hair, eye) distribution as a (12, 11) float64 table that sums to 1.
-
-    ``"uniform"`` gives every pair the same chance; ``"skewed"`` gives ``SKEWED_DISTRIBUTION``, which
-    is imbalanced like the course's data; a (12, 11) table of non-negative weights is normalised.
-    """
-    if isinstance(name_or_table, str):
-        if name_or_table == "uniform":
-            return np.full((NUM_HAIR, NUM_EYES), 1.0 / (NUM_HAIR * NUM_EYES))
-        if name_or_table == "skewed":
-            return SKEWED_DISTRIBUTION.copy()
-        raise ValueError(
-            f"unknown label distribution {name_or_table!r}; valid names: {', '.join(DISTRIBUTIONS)}, "
-            f"or a ({NUM_HAIR}, {NUM_EYES}) table of non-negative weights"
-        )
-    table = np.asarray(name_or_table, dtype=np.float64)
-    if table.shape != (NUM_HAIR, NUM_EYES):
-        raise ValueError(
-            f"a label distribution table must have shape ({NUM_HAIR}, {NUM_EYES}) (hair x eye); "
-            f"got {table.shape}"
-        )
-    if not np.all(np.isfinite(table)) or np.any(table < 0):
-        raise ValueError("a label distribution table must hold finite, non-negative weights")
-    total = table.sum()
-    if total <= 0:
-        raise ValueError("a label distribution table must have a positive sum")
-    return table / total
-
-
-def sample_labels(
-    count: int, seed: int = 0, distribution: str | ArrayLike = "uniform"
-) -> tuple[np.ndarray, np.ndarray]:
-    """Draw ``count`` (hair_id, eye_id) pairs from a label distribution (see ``label_distribution``)."""
-    _check_count(count)
-    table = label_distribution(distribution)
-    pairs = _generator(seed, _LABEL_STREAM).choice(table.size, size=count, p=table.ravel())
-    hair_ids, eye_ids = np.divmod(pairs, NUM_EYES)
-    return hair_ids.astype(np.int64), eye_ids.astype(np.int64)
-
-
-def _check_count(count: int) -> None:
-    if isinstance(count, bool) or not isinstance(count, (int, np.integer)) or count < 0:
-        raise ValueError(f"count must be a non-negative integer; got {count!r}")
-
-
-def _generator(seed: int, stream: int) -> np.random.Generator:
-    """The generator for one stream of one seed (seeds must be non-negative integers)."""
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer; got {seed!r}")
-    return np.random.default_rng([int(seed), stream])
-
 
 # ---------------------------------------------------------------------------------------------------
 # Per-face random parameters, drawn up front for a whole batch
@@ -262,7 +152,7 @@ class _FaceParams:
 
 def _draw_face_params(hair_ids: np.ndarray, eye_ids: np.ndarray, seed: int) -> _FaceParams:
     """Draw every face's parameters, in a fixed order that does not depend on the labels."""
-    rng = _generator(seed, _FACE_STREAM)
+    rng = seeded_generator(seed, _FACE_STREAM)
     count = len(hair_ids)
 
     def uniform(low: float, high: float) -> np.ndarray:
@@ -1029,7 +919,7 @@ def render_dataset(
     distribution: str | ArrayLike = "uniform",
     pixel_noise: float = 0.0,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """A labelled dataset: ``(images, hair_ids, eye_ids)``, labels drawn by ``sample_labels``.
+    """A labelled dataset: ``(images, hair_ids, eye_ids)``, labels drawn by ``label_sampling.sample_labels``.
 
     One seed fixes both the labels and the faces (they use separate random streams). A progress bar
     shows for large counts.
@@ -1059,15 +949,6 @@ def preview_sheet(size: int = 64, columns: int = 8, seed: int = 0, gap: int = 2)
         top, left = gap + row * step, gap + column * step
         sheet[top : top + size, left : left + size] = face
     return sheet
-
-
-def save_preview(
-    path: str | os.PathLike = "data/preview_64px.png", size: int = 64, columns: int = 8, seed: int = 0
-) -> None:
-    """Write ``preview_sheet`` as a PNG (the README's picture), creating the folder if needed."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    Image.fromarray(preview_sheet(size=size, columns=columns, seed=seed)).save(path)
 
 
 # ---------------------------------------------------------------------------------------------------

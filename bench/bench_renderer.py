@@ -22,7 +22,8 @@ from pathlib import Path
 
 import numpy as np
 
-from acgan_lib.synthetic import RENDERER_VERSION, default_chunk_size, render_faces, sample_labels
+from acgan_lib.label_sampling import sample_labels
+from acgan_lib.synthetic import RENDERER_VERSION, default_chunk_size, render_faces
 
 SIZES = (64, 96)
 FACES = 4_000

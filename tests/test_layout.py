@@ -28,3 +28,14 @@ def test_each_module_imports_only_modules_listed_above_it():
                 imported = [(node.module or "").split(".")[0]] if node.module else [a.name for a in node.names]
                 upward += [f"{name} imports {other}" for other in imported if order.get(other, -1) >= position]
     assert upward == []
+
+
+def test_the_library_imports_its_own_modules_one_way_relatively():
+    absolute = []
+    for path in sorted(PACKAGE.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.level == 0 and (node.module or "").startswith("acgan_lib"):
+                absolute.append(f"{path.name}: from {node.module}")
+            if isinstance(node, ast.Import) and any(alias.name.startswith("acgan_lib") for alias in node.names):
+                absolute.append(f"{path.name}: import {node.names[0].name}")
+    assert absolute == []
