@@ -3,8 +3,8 @@
 Modules, one idea each, listed so that each imports only modules above it:
 
 - foundations: ``checks`` (argument checks), ``paths`` (where files live, atomic writes), ``labels``
-  (the colour vocabularies), ``label_sampling`` (label distributions), ``profiles`` (named, validated sizes), ``progress`` (progress bars),
-  ``grids`` (image grids in NumPy), ``flops`` (FLOPs of a Keras model);
+  (the colour vocabularies), ``label_sampling`` (label distributions), ``profiles`` (named, validated
+  sizes), ``progress`` (progress bars), ``grids`` (image grids in NumPy), ``flops`` (FLOPs of a model);
 - data: ``synthetic`` (the procedural face renderer), ``data_cache`` (rendered datasets cached under
   data/), ``datasets`` (the course's dataset formats), ``pipeline`` (tf.data);
 - models and training: ``blocks``, ``models``, ``losses``, ``latent`` (walks in G's inputs), ``toy`` (a
