@@ -33,6 +33,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from .grids import save_labelled_grid
 from .paths import write_atomic, write_text_atomic
 
 HISTORY_COLUMNS = (
@@ -76,9 +77,10 @@ class RunRecords:
         self._tensorboard_scalars(self.rows[-1])
 
     def save_samples(self, step: int, grid: np.ndarray) -> Path:
-        """Write a uint8 sample grid as ``samples/step_NNNNNN.png`` (and to TensorBoard)."""
+        """Write a uint8 sample grid (``grids.labelled_grid``) as ``samples/step_NNNNNN.png`` (and to
+        TensorBoard)."""
         path = self.samples_dir / f"step_{step:06d}.png"
-        write_atomic(path, Image.fromarray(grid).save)
+        write_atomic(path, lambda partial: save_labelled_grid(grid, partial))
         import tensorflow as tf
 
         with self._tensorboard().as_default():

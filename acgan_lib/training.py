@@ -32,8 +32,8 @@ import numpy as np
 import tensorflow as tf
 
 from .checks import check_count
-from .grids import image_grid
-from .labels import NUM_EYES, NUM_HAIR, all_pairs, one_hot
+from .grids import image_grid, labelled_grid
+from .labels import EYE_COLOURS, HAIR_COLOURS, NUM_EYES, NUM_HAIR, all_pairs, one_hot
 from .losses import (
     called_real,
     class_hits,
@@ -350,10 +350,11 @@ class GANTrainer:
         self._write_status("finished", steps)
 
     def sample_grid(self) -> np.ndarray:
-        """A uint8 grid from the fixed noise: one row per hair colour, one column per eye colour."""
+        """A uint8 grid from the fixed noise: one row per hair colour, one column per eye colour, labelled."""
         inputs = {"noise": self.fixed_noise, "hair": self.fixed_hair, "eyes": self.fixed_eyes}
         images = self.generator(inputs, training=False)
-        return image_grid(unscale_images(images, self.profile.pixel_range), columns=NUM_EYES)
+        grid = image_grid(unscale_images(images, self.profile.pixel_range), columns=NUM_EYES)
+        return labelled_grid(grid, [f"{name} hair" for name in HAIR_COLOURS], [f"{name} eyes" for name in EYE_COLOURS])
 
 
 def train_or_continue(profile: Profile, run_dir: Path | str, images: np.ndarray, hair_ids, eye_ids,

@@ -14,7 +14,7 @@ import numpy as np
 from PIL import Image
 
 from .checks import check_count
-from .grids import image_grid
+from .grids import image_grid, unlabelled
 from .labels import EYE_COLOURS, EYE_SWATCHES, HAIR_COLOURS, HAIR_SWATCHES
 from .paths import report_dir
 from .results import record_caption
@@ -426,7 +426,7 @@ def sample_grids(samples_dir) -> dict[int, np.ndarray]:
     paths = sorted(samples_dir.glob("step_*.png"))
     if not paths:
         raise FileNotFoundError(f"no sample grids (step_NNNNNN.png) in {samples_dir}")
-    return {int(path.stem.removeprefix("step_")): np.asarray(Image.open(path).convert("RGB")) for path in paths}
+    return {int(path.stem.removeprefix("step_")): unlabelled(Image.open(path)) for path in paths}
 
 
 def show_progress(grids, panels: int = 5, rows: int | None = None, columns: int | None = None,

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from acgan_lib.labels import EYE_COLOURS, HAIR_COLOURS, NUM_EYES, NUM_HAIR, nearest_eye, nearest_hair
 from acgan_lib.label_sampling import sample_labels
+from acgan_lib.labels import EYE_COLOURS, HAIR_COLOURS, NUM_EYES, NUM_HAIR, nearest_eye, nearest_hair
 from acgan_lib.synthetic import HAIR_STYLES, RENDERER_VERSION, preview_sheet, render_dataset, render_faces
 
 FACES_PER_CLASS = 6

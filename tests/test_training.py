@@ -5,9 +5,11 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
+from PIL import Image
 
 from acgan_lib import training
 from acgan_lib.data_cache import synthetic_dataset
+from acgan_lib.grids import unlabelled
 from acgan_lib.profiles import get_profile
 from acgan_lib.run_records import HISTORY_COLUMNS, RunFolderBusy, RunLock, read_history
 from acgan_lib.seed_style import SeedStyleTrainer
@@ -70,6 +72,8 @@ def test_a_run_writes_its_folder_and_a_finished_run_is_left_alone(tmp_path, face
     assert json.loads((tmp_path / "history.json").read_text()) == history
     assert json.loads((tmp_path / "run.json").read_text())["status"] == "finished"
     assert (tmp_path / "samples" / "step_000006.png").exists() and (tmp_path / "samples" / "progress.gif").exists()
+    saved = Image.open(tmp_path / "samples" / "step_000006.png")  # labelled, and the bare grid 12 x 11 faces
+    assert saved.size[0] > unlabelled(saved).shape[1] and unlabelled(saved).shape[:2] == (12 * 33 + 1, 11 * 33 + 1)
     assert list((tmp_path / "tensorboard").iterdir())
     generator = keras.models.load_model(tmp_path / "generator.keras", safe_mode=True)
     assert generator.output_shape == (None, 32, 32, 3)

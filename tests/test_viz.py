@@ -3,11 +3,20 @@ import numpy as np
 import pytest
 
 from acgan_lib import viz
-from acgan_lib.grids import image_grid
+from acgan_lib.grids import LABEL_MARGIN, image_grid, labelled_grid, save_labelled_grid, unlabelled
+from acgan_lib.labels import EYE_COLOURS, HAIR_COLOURS
 from acgan_lib.results import read_captions
 
 matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402  (after the backend is chosen)
 
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    """Each test's figures are closed after it (matplotlib keeps every open one)."""
+    yield
+    plt.close("all")
 
 def test_image_grid_places_each_image_in_its_cell():
     images = np.stack([np.full((4, 4, 3), value, np.uint8) for value in (10, 20, 30)])
@@ -204,6 +213,24 @@ def test_show_samples_names_hair_rows_and_eye_columns(tmp_path):
         viz.show_picture(sample_grid_picture(7), rows=2, row_labels=["a"])
 
 
+HAIR_NAMES, EYE_NAMES = [f"{name} hair" for name in HAIR_COLOURS], [f"{name} eyes" for name in EYE_COLOURS]
+
+
+def test_a_labelled_grid_writes_names_in_its_margin_and_keeps_the_grid_whole(tmp_path):
+    grid = sample_grid_picture(7, cell=32)
+    picture = labelled_grid(grid, HAIR_NAMES, EYE_NAMES)
+    assert picture.shape == (grid.shape[0] + LABEL_MARGIN, grid.shape[1] + LABEL_MARGIN, 3)
+    np.testing.assert_array_equal(picture[LABEL_MARGIN:, LABEL_MARGIN:], grid)
+    first_row = picture[LABEL_MARGIN + 1 : LABEL_MARGIN + 33, :LABEL_MARGIN]
+    last_column = picture[:LABEL_MARGIN, -33:-1]
+    assert (first_row < 128).any() and (last_column < 128).any()  # dark text beside row 1 and above column 11
+    assert (picture[:LABEL_MARGIN, :LABEL_MARGIN] == 255).all()  # the corner stays blank
+    save_labelled_grid(picture, tmp_path / "grid.png")
+    from PIL import Image
+
+    np.testing.assert_array_equal(unlabelled(Image.open(tmp_path / "grid.png")), grid)
+
+
 def test_sample_grids_and_progress_strip(tmp_path):
     from PIL import Image
 
@@ -211,11 +238,13 @@ def test_sample_grids_and_progress_strip(tmp_path):
         viz.sample_grids(tmp_path)
     for step in (10, 20, 30, 40, 50, 60, 70):
         Image.fromarray(sample_grid_picture(step)).save(tmp_path / f"step_{step:06d}.png")
-    grids = viz.sample_grids(tmp_path)
-    assert list(grids) == [10, 20, 30, 40, 50, 60, 70] and grids[30][1, 1, 0] == 30
+    save_labelled_grid(labelled_grid(sample_grid_picture(80), HAIR_NAMES, EYE_NAMES), tmp_path / "step_000080.png")
+    grids = viz.sample_grids(tmp_path)  # the labelled grid that training saves comes back bare
+    assert list(grids) == [10, 20, 30, 40, 50, 60, 70, 80] and grids[30][1, 1, 0] == 30
+    np.testing.assert_array_equal(grids[80], sample_grid_picture(80))
     figure = viz.show_progress(tmp_path, panels=4, rows=2, columns=3)
     titles = [axes.get_title() for axes in figure.axes]
-    assert titles == ["step 10", "step 30", "step 50", "step 70"]  # evenly spaced, first and last kept
+    assert titles == ["step 10", "step 30", "step 60", "step 80"]  # evenly spaced, first and last kept
     assert figure.axes[0].images[0].get_array().shape[:2] == (2 * 5 + 1, 3 * 5 + 1)  # 2 x 3 cells of 4 pixels
     with pytest.raises(ValueError, match="empty"):
         viz.show_progress({})
