@@ -11,7 +11,6 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (after the backend is chosen)
 
 
-
 @pytest.fixture(autouse=True)
 def close_figures():
     """Each test's figures are closed after it (matplotlib keeps every open one)."""
