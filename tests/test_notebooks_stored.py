@@ -41,11 +41,20 @@ def test_parameters_cell_holds_plain_literals(notebook):
     assert "profile_name" in tagged[0].source
 
 
-def test_opens_with_what_the_reader_will_learn_and_ends_with_summary_and_exercises(notebook):
+def test_opens_with_what_the_reader_will_learn_and_ends_with_summary_exercises_and_questionnaire(notebook):
     first, last = notebook.cells[0], notebook.cells[-1]
     assert first.cell_type == "markdown" and "you will learn" in first.source.lower()
     assert last.cell_type == "markdown"
-    assert "summary" in last.source.lower() and "exercises" in last.source.lower()
+    closing = last.source.lower()
+    assert "summary" in closing and "exercises" in closing and "questionnaire" in closing
+    assert closing.index("summary") < closing.index("exercises") < closing.index("questionnaire")
+
+
+def test_says_once_near_the_top_what_the_smoke_profile_shows(notebook):
+    """Under smoke, models are tiny and barely trained: grey samples are expected, and the reader is told so
+    before the first figure, not left to think the notebook is broken."""
+    opening = " ".join(cell.source for cell in notebook.cells[:4] if cell.cell_type == "markdown").lower()
+    assert "smoke" in opening and "grey" in opening
 
 
 def test_acgan_lib_is_imported_before_tensorflow(notebook):
