@@ -113,6 +113,10 @@ class RealDataset:
     report: LoadReport
 
 
+# A request's number names its image, <n>.png: a file name must stay far below the system's 255 bytes.
+MAX_REQUEST_DIGITS = 9
+
+
 @dataclass(frozen=True)
 class TagRequest:
     """One line of a test-tags file: draw request ``n`` in hair colour ``hair`` and eye colour ``eye``."""
@@ -375,6 +379,10 @@ def _read_request(path: Path, line_number: int, line: str) -> TagRequest:
             f"{path}, line {line_number}: expected 'n,<hair> hair <eye> eyes' with n a whole number, "
             f"e.g. '1,blue hair red eyes'; got {line.strip()!r}"
         )
+    digits = len(n_text.strip())
+    if digits > MAX_REQUEST_DIGITS:
+        raise ValueError(f"{path}, line {line_number}: request number {n_text.strip()[:12]}... has {digits} digits; "
+                         f"at most {MAX_REQUEST_DIGITS} (it names the file <n>.png)")
     try:
         hair, eye = parse_tags(tags_text)
     except ValueError as error:

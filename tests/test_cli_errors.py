@@ -5,6 +5,7 @@ import argparse
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -53,6 +54,19 @@ def test_an_out_under_a_file_or_an_unwritable_folder_is_refused(tmp_path):
         pytest.skip("running as a user who can write anywhere (root)")
     with pytest.raises(ValueError, match="is not writable"):
         check_output(locked / "results.json", "file", "--out")
+
+
+def test_a_folder_the_system_calls_unwritable_is_refused_even_where_tests_run_as_root(tmp_path, monkeypatch):
+    """Root may write through a mode-0500 folder, so the test above skips there; this one has the system's
+    own answer (os.access) say no, as it does for another user or a read-only mount."""
+    from acgan_lib import paths
+
+    real_access = os.access
+    monkeypatch.setattr(paths.os, "access", lambda path, mode: Path(path) != tmp_path and real_access(path, mode))
+    with pytest.raises(ValueError, match=f"{tmp_path} is not writable; choose a folder you can write to"):
+        check_output(tmp_path / "results.json", "file", "--out")
+    with pytest.raises(ValueError, match="is not writable"):  # a folder yet to be made lies in it
+        check_output(tmp_path / "new" / "run", "folder")
 
 
 @pytest.mark.parametrize("error", [PermissionError(13, "Permission denied", "/somewhere/x.png"),

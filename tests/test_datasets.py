@@ -368,6 +368,7 @@ def test_read_test_tags_reads_requests_and_skips_blank_lines(tmp_path):
         ("1,blue hair violet eyes\n", "line 1: unknown eye colour 'violet'; valid eye colours: gray"),
         ("1,blue hair red eyes\n\nblue hair red eyes\n", "line 3: expected 'n,<hair> hair <eye> eyes'"),
         ("x,blue hair red eyes\n", "line 1: expected 'n,<hair> hair <eye> eyes' with n a whole number"),
+        (f"{'9' * 300},blue hair red eyes\n", "line 1: request number 99999.* has 300 digits; at most 9"),
         ("1,blue hair\n", "line 1: cannot read"),
         ("\n\n", "holds no requests"),
     ],
