@@ -31,6 +31,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import sys
 import time
 import zipfile
 from dataclasses import asdict, dataclass
@@ -264,15 +265,21 @@ def manifest_path(path: Path) -> Path:
 
 
 def _read_cache(path: Path, request: dict, image_size: int) -> CachedJudge | None:
-    """The cached judge if its manifest matches and its model loads with the expected shape; else None."""
+    """The cached judge if its manifest matches and its model loads with the expected shape; else None
+    (train again), with a one-line notice when a matching judge is there but cannot be used."""
     try:
         manifest = json.loads(manifest_path(path).read_text())
-        if {key: manifest.get(key) for key in request} != request:
-            return None
-        model = keras.saving.load_model(path, safe_mode=True)
-    except (OSError, ValueError, KeyError, TypeError, zipfile.BadZipFile):
+    except (OSError, ValueError):
+        return None  # no judge yet (or a manifest cut short: the model is written before it)
+    if not isinstance(manifest, dict) or {key: manifest.get(key) for key in request} != request:
         return None
-    if tuple(model.input_shape[1:]) != (image_size, image_size, 3):
+    try:
+        model = keras.saving.load_model(path, safe_mode=True)
+        if tuple(model.input_shape[1:]) != (image_size, image_size, 3):
+            raise ValueError(f"it reads {model.input_shape[1:]} images, not {image_size} px")
+    except (OSError, ValueError, KeyError, TypeError, zipfile.BadZipFile) as error:
+        print(f"the cached judge {path} cannot be used ({' '.join(str(error).split())[:200] or type(error).__name__}); "
+              f"training it again", file=sys.stderr)
         return None
     return CachedJudge(model, path, manifest, reused=True)
 

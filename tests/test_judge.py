@@ -162,11 +162,15 @@ def test_other_settings_or_sizes_get_their_own_judge(tmp_path, training_runs):
     assert len(paths) == 3 and len(training_runs) == 3
 
 
-def test_a_corrupt_judge_is_trained_again_not_trusted(tmp_path, training_runs):
+def test_a_corrupt_judge_is_trained_again_not_trusted_and_says_so(tmp_path, training_runs, capsys):
     first = load_or_train_judge(SIZE, TINY, directory=tmp_path)
+    assert capsys.readouterr().err == ""  # a first training is not a damaged cache
     first.path.write_bytes(b"not a keras file")
     again = load_or_train_judge(SIZE, TINY, directory=tmp_path)
     assert again.reused is False and len(training_runs) == 2
+    notice = capsys.readouterr().err.strip().splitlines()
+    assert len(notice) == 1 and notice[0].startswith(f"the cached judge {first.path} cannot be used (")
+    assert notice[0].endswith("training it again")
 
 
 def test_a_judge_whose_manifest_does_not_match_is_trained_again(tmp_path, training_runs):
