@@ -129,10 +129,9 @@ class GANTrainer:
         """Mean over the global batch (each replica contributes its sum / global batch)."""
         return tf.nn.compute_average_loss(per_example, global_batch_size=self.global_batch)
 
-    def discriminator_update(self, real_images, hair_ids, eye_ids):
-        """One D update on a real batch and fakes drawn for the same labels; returns D's metrics."""
-        noise = self._noise(tf.shape(hair_ids)[0])
-        fake_images = self.generator(generator_inputs(noise, hair_ids, eye_ids), training=True)
+    def discriminator_gradients(self, real_images, fake_images, hair_ids, eye_ids):
+        """The gradient of D's loss with respect to D's weights, for a real batch and fakes claimed to show
+        the same labels, and what it came from (the loss, D's outputs on the reals and on the fakes)."""
         with tf.GradientTape() as tape:
             real = self._criticise(real_images, hair_ids, eye_ids)
             fake = self._criticise(fake_images, hair_ids, eye_ids)
@@ -143,7 +142,13 @@ class GANTrainer:
             if self.profile.classify_fakes:
                 classification += classification_loss(fake, hair_ids, eye_ids)
             loss = self._batch_mean(adversarial + self.profile.aux_weight * classification)
-        gradients = tape.gradient(loss, self.discriminator.trainable_variables)
+        return tape.gradient(loss, self.discriminator.trainable_variables), loss, real, fake
+
+    def discriminator_update(self, real_images, hair_ids, eye_ids):
+        """One D update on a real batch and fakes drawn for the same labels; returns D's metrics."""
+        noise = self._noise(tf.shape(hair_ids)[0])
+        fake_images = self.generator(generator_inputs(noise, hair_ids, eye_ids), training=True)
+        gradients, loss, real, fake = self.discriminator_gradients(real_images, fake_images, hair_ids, eye_ids)
         self.discriminator_optimizer.apply_gradients(zip(gradients, self.discriminator.trainable_variables))
         real_called_real, fake_called_real = called_real(real["real_fake"]), called_real(fake["real_fake"])
         metrics = {

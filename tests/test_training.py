@@ -10,6 +10,7 @@ from PIL import Image
 from acgan_lib import training
 from acgan_lib.data_cache import synthetic_dataset
 from acgan_lib.grids import unlabelled
+from acgan_lib.models import generator_inputs
 from acgan_lib.profiles import get_profile
 from acgan_lib.run_records import HISTORY_COLUMNS, RunFolderBusy, RunLock, read_history
 from acgan_lib.seed_style import SeedStyleTrainer
@@ -44,6 +45,28 @@ def test_fused_step_and_seed_style_combined_model_give_g_the_same_gradient(tmp_p
     assert any(np.abs(gradient.numpy()).max() > 1e-6 for gradient in fused_gradients)
     for old, variable in zip(discriminator_before, trainer.discriminator.weights, strict=True):
         np.testing.assert_array_equal(old, variable.numpy())  # D is frozen in the combined model
+
+
+def test_discriminator_update_applies_the_gradient_discriminator_gradients_gives(tmp_path, faces):
+    """With plain SGD at learning rate 1, D's update is exactly minus the gradient ``discriminator_gradients``
+    gives for the same batch and the same fakes (drawn again from the noise generator's saved state)."""
+    images, hair_ids, eye_ids = faces
+    profile = get_profile("smoke", head="acgan")
+    trainer = GANTrainer(profile, tmp_path)
+    trainer.discriminator_optimizer = keras.optimizers.SGD(learning_rate=1.0)
+    real = tf.constant(images[:8], tf.float32) / 255.0
+    hair, eyes = tf.constant(hair_ids[:8], tf.int32), tf.constant(eye_ids[:8], tf.int32)
+    state = trainer.noise_source.state.numpy()
+    noise = trainer.noise_source.uniform((8, profile.noise_dim), minval=-1.0, maxval=1.0)
+    fakes = trainer.generator(generator_inputs(noise, hair, eyes), training=True)
+    gradients, loss, _, _ = trainer.discriminator_gradients(real, fakes, hair, eyes)
+    trainer.noise_source.reset(state)
+    before = [variable.numpy().copy() for variable in trainer.discriminator.trainable_variables]
+    metrics = trainer.discriminator_update(real, hair, eyes)
+    assert float(metrics["d_loss"]) == pytest.approx(float(loss), rel=1e-6)
+    assert any(np.abs(gradient.numpy()).max() > 1e-6 for gradient in gradients)
+    for old, variable, gradient in zip(before, trainer.discriminator.trainable_variables, gradients, strict=True):
+        np.testing.assert_allclose(old - variable.numpy(), gradient.numpy(), atol=1e-6)
 
 
 def test_seed_style_step_trains_both_models(tmp_path, faces):
