@@ -212,6 +212,40 @@ def judge_features(judge: keras.Model, images: np.ndarray,
     return predict_in_batches(reader, images, batch_size).astype(np.float64)
 
 
+def describe_judge(judge: CachedJudge) -> dict[str, str]:
+    """What a judge is, read from its model and manifest, in the rows notebook 06 sets beside seed 003's
+    classifier: layers, input, outputs, parameters, training faces and held-out accuracy."""
+    model, manifest = judge.model, judge.manifest
+    heads = [model.get_layer(name) for name in ("hair", "eyes")]
+    body = [layer for layer in model.layers
+            if layer not in heads and not isinstance(layer, (layers.InputLayer, layers.Rescaling))]
+    _, height, width, channels = model.input_shape
+    settings = JudgeSettings(**manifest["settings"])
+    training, validation, test = (len(part) for part in _split(settings.dataset_size, settings))
+    held_out = manifest["held_out"]
+    return {
+        "layers": " - ".join([_layer_word(layer) for layer in body]
+                             + [" + ".join(f"{head.name} {head.units}" for head in heads)]),
+        "input": f"{height}x{width}x{channels} ({'RGB' if channels == 3 else 'grayscale'}, uint8, rescaled inside)",
+        "outputs": ", ".join(f"{head.name}: {head.units} logits" for head in heads) + " (a softmax each)",
+        "parameters": f"{model.count_params():,}",
+        "trained on": (f"{training:,} rendered faces (seed {manifest['dataset']['seed']}), "
+                       f"{manifest['epochs_run']} epochs; {validation:,} more for early stopping"),
+        "held-out accuracy": (f"hair {held_out['hair_accuracy']:.4f}, eyes {held_out['eye_accuracy']:.4f} "
+                              f"({test:,} faces)"),
+    }
+
+
+def _layer_word(layer) -> str:
+    """A layer in seed 003's shorthand: conv32, pool, dropout, flatten, dense680."""
+    if isinstance(layer, layers.Conv2D):
+        return f"conv{layer.filters}"
+    if isinstance(layer, layers.Dense):
+        return f"dense{layer.units}"
+    words = {layers.MaxPooling2D: "pool", layers.Dropout: "dropout", layers.Flatten: "flatten"}
+    return next((word for kind, word in words.items() if isinstance(layer, kind)), layer.name)
+
+
 def load_or_train_judge(image_size: int, settings: JudgeSettings = JudgeSettings(),
                         directory: Path | None = None, verbose: int = 0) -> CachedJudge:
     """The judge for ``image_size`` from ``data/`` when a matching one is cached, else trained and cached."""

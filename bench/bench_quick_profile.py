@@ -15,7 +15,7 @@ It trains the profile with ``GANTrainer`` on the built-in faces, the same code a
 Training seconds are counted without the judging. It prints the training time and step at which each
 target of the "Evaluation" issue was first met (hair >= 0.90, eyes >= 0.85, MS-SSIM at most 0.05 above
 real, and all three at once), the within-class MS-SSIM of real faces blurred by 0.5 and 0.8 px (at 32 px
-softness alone raises MS-SSIM, see ``blurred_real_ms_ssim``), then the full ``evaluate_generator`` table
+softness alone raises MS-SSIM, see ``evaluation.blurred_ms_ssim``), then the full ``evaluate_generator`` table
 of the final generator, and the same as JSON, which it also writes to bench/results/quick_profile.json.
 The run folder (history, sample grids, generator.keras) is kept in bench/results/quick_run unless
 ``--run-dir`` says otherwise.
@@ -31,17 +31,17 @@ import time
 from pathlib import Path
 
 import numpy as np
-from scipy.ndimage import gaussian_filter
 
 from acgan_lib.data_cache import synthetic_dataset
 from acgan_lib.evaluation import (
+    BLUR_SIGMAS,
     all_pairs,
+    blurred_ms_ssim,
     conditional_accuracy,
     diversity,
     evaluate_generator,
     format_table,
     generator_source,
-    ms_ssim_by_class,
     pair_class_ids,
 )
 from acgan_lib.judge import load_or_train_judge, predict_labels
@@ -53,7 +53,6 @@ TRAINING_MINUTES_ALLOWED = 15
 JUDGE_EVERY = 250
 FACES_PER_PAIR = 4
 REAL_FACES_FOR_DIVERSITY = 4000
-BLUR_SIGMAS = (0.5, 0.8)
 REPO_ROOT = Path(__file__).resolve().parents[1]
 RESULTS = REPO_ROOT / "bench" / "results" / "quick_profile.json"
 RUN_DIR = REPO_ROOT / "bench" / "results" / "quick_run"
@@ -74,7 +73,8 @@ def main() -> None:
         generator_source(trainer.generator, profile.noise_distribution, profile.pixel_range), judge,
         dataset.images, dataset.hair_ids, dataset.eye_ids,
     )
-    blurred = blurred_real_ms_ssim(judgement.real_images, judgement.real_classes)
+    blurred = {f"sigma_{sigma}": value for sigma, value in
+               blurred_ms_ssim(judgement.real_images, judgement.real_classes, BLUR_SIGMAS, pairs_per_class=4).items()}
     report = {
         "profile": profile.name,
         "overrides": dict(arguments.set),
@@ -143,21 +143,6 @@ class ProgressJudge:
             row = next((row for row in self.rows if check(row)), None)
             met[name] = None if row is None else {"step": row["step"], "training_seconds": row["training_seconds"]}
         return met
-
-
-def blurred_real_ms_ssim(images: np.ndarray, class_ids) -> dict[str, float]:
-    """Within-class MS-SSIM of real faces after a Gaussian blur of each sigma in ``BLUR_SIGMAS`` (pixels).
-
-    At 32 px, MS-SSIM rises with blur as well as with sameness: smooth faces are alike at the coarse
-    scale that carries most of its weight. These figures show how much of a generated MS-SSIM above the
-    real one a slightly soft generator would score without any collapse.
-    """
-    scores = {}
-    for sigma in BLUR_SIGMAS:
-        soft = np.stack([gaussian_filter(face.astype(np.float32), sigma=(sigma, sigma, 0)) for face in images])
-        by_class = ms_ssim_by_class(np.clip(np.rint(soft), 0, 255).astype(np.uint8), class_ids, pairs_per_class=4, seed=0)
-        scores[f"sigma_{sigma}"] = float(np.mean(list(by_class.values())))
-    return scores
 
 
 def _progress_line(row: dict) -> str:

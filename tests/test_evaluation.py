@@ -15,6 +15,9 @@ import scipy.linalg
 
 from acgan_lib import evaluation
 from acgan_lib.evaluation import (
+    accuracy_by_resolution,
+    at_lower_resolution,
+    blurred_ms_ssim,
     brief_evaluation,
     common_mistakes,
     comparison_table,
@@ -24,6 +27,7 @@ from acgan_lib.evaluation import (
     evaluate_generator,
     format_table,
     frechet_distance,
+    gaussian_blur,
     generate,
     kid,
     load_generator,
@@ -35,7 +39,7 @@ from acgan_lib.evaluation import (
     pair_class_ids,
     real_reference,
 )
-from acgan_lib.judge import JudgeSettings, build_judge, train_judge
+from acgan_lib.judge import JudgeSettings, build_judge, predict_labels, train_judge
 from acgan_lib.labels import NUM_EYES, NUM_HAIR, all_pairs
 from acgan_lib.models import build_generator
 from acgan_lib.profiles import get_profile
@@ -167,6 +171,56 @@ def test_a_collapsed_class_scores_one():
     assert ms_ssim_by_class(same_faces, np.zeros(6, dtype=int)) == {0: pytest.approx(1.0, abs=1e-5)}
     with pytest.raises(ValueError, match="two or more faces"):
         ms_ssim_by_class(face, [0])
+
+
+def test_a_gaussian_blur_keeps_flat_colour_and_softens_edges():
+    flat = np.full((2, SIZE, SIZE, 3), 90, dtype=np.uint8)
+    np.testing.assert_array_equal(gaussian_blur(flat, 0.8), flat)
+    stripes = np.zeros((1, SIZE, SIZE, 3), dtype=np.uint8)
+    stripes[:, :, ::2] = 255
+    soft = gaussian_blur(stripes, 0.8)
+    assert soft.dtype == np.uint8 and soft.shape == stripes.shape
+    assert 0 < soft.std() < stripes.std() / 2
+    # Colours are blurred apart: a red face stays red.
+    red = np.zeros((1, SIZE, SIZE, 3), dtype=np.uint8)
+    red[..., 0] = 200
+    np.testing.assert_array_equal(gaussian_blur(red, 0.5)[..., 1:], 0)
+    assert gaussian_blur(stripes, 0) is stripes
+    for sigma in (-0.5, float("nan"), "1"):
+        with pytest.raises(ValueError, match="sigma"):
+            gaussian_blur(stripes, sigma)
+
+
+def test_blurring_faces_raises_their_within_class_ms_ssim_on_the_same_pairs():
+    hair, eyes = np.repeat([0, 4, 8], 6), np.repeat([1, 5, 9], 6)
+    faces = render_faces(hair, eyes, size=SIZE, seed=2)
+    classes = pair_class_ids(hair, eyes)
+    scores = blurred_ms_ssim(faces, classes, (0.0, 0.5, 0.8), pairs_per_class=8, seed=3)
+    assert list(scores) == [0.0, 0.5, 0.8]
+    # Sigma 0 is exactly the unblurred measurement: the same pairs, the same faces.
+    assert scores[0.0] == pytest.approx(np.mean(list(ms_ssim_by_class(faces, classes, 8, seed=3).values())))
+    assert scores[0.0] + 0.02 < scores[0.5] < scores[0.8] - 0.02
+
+
+def test_lower_resolution_keeps_flat_colour_and_loses_fine_detail():
+    flat = np.full((2, SIZE, SIZE, 3), 120, dtype=np.uint8)
+    for factor in (2, 4):
+        lowered = at_lower_resolution(flat, factor)
+        assert lowered.dtype == np.uint8 and lowered.shape == flat.shape
+        np.testing.assert_array_equal(lowered, flat)
+    # One-pixel stripes average away at half the resolution; 4-pixel blocks survive in their centres.
+    stripes = np.zeros((1, SIZE, SIZE, 3), dtype=np.uint8)
+    stripes[:, :, ::2] = 200
+    np.testing.assert_array_equal(at_lower_resolution(stripes, 2), 100)
+    blocks = np.kron(np.indices((SIZE // 4, SIZE // 4)).sum(axis=0) % 2, np.ones((4, 4))).astype(np.uint8) * 200
+    blocks = np.repeat(blocks[None, :, :, None], 3, axis=-1)
+    lowered = at_lower_resolution(blocks, 4)
+    centres = (slice(None), slice(1, None, 4), slice(1, None, 4))
+    assert np.abs(lowered[centres].astype(int) - blocks[centres]).max() < 100
+    assert at_lower_resolution(stripes, 1) is stripes
+    for factor in (3, 0, 1.5, True):
+        with pytest.raises(ValueError, match="divides the faces' size 32"):
+            at_lower_resolution(stripes, factor)
 
 
 def test_nearest_neighbours_finds_an_exact_copy_across_chunks():
@@ -346,6 +400,15 @@ def test_the_comparison_table_has_a_column_per_generator(evaluations):
     assert "demo score (of 100), real faces" not in table  # no real figure for it
     with pytest.raises(ValueError, match="nothing to compare"):
         comparison_table({})
+
+
+def test_accuracy_by_resolution_judges_faces_as_they_are_and_shrunk(judge):
+    by_factor = accuracy_by_resolution(judge, REAL_IMAGES, REAL_HAIR, REAL_EYES, factors=(1, 2, 8))
+    assert list(by_factor) == [1, 2, 8]
+    as_they_are = conditional_accuracy(REAL_HAIR, REAL_EYES, *predict_labels(judge, REAL_IMAGES))
+    assert by_factor[1] == as_they_are
+    # At 4 px (32 / 8) a face is 16 blocks of colour: the judge reads its hair far less often.
+    assert by_factor[8]["hair_accuracy"] < by_factor[1]["hair_accuracy"] - 0.2
 
 
 def test_demo_score_is_out_of_100_requests(judge):

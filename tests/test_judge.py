@@ -17,9 +17,11 @@ from acgan_lib.data_cache import synthetic_dataset
 from acgan_lib.judge import (
     DENSE_UNITS,
     JUDGE_DATA_SEED,
+    CachedJudge,
     JudgeSettings,
     TrainedJudge,
     build_judge,
+    describe_judge,
     judge_features,
     load_or_train_judge,
     predict_labels,
@@ -60,6 +62,21 @@ def test_the_judge_is_seed_003s_classifier_with_two_logit_heads(judge, faces):
     # Logits, not probabilities: no softmax inside, so rows need not sum to 1 or stay in [0, 1].
     assert judge.get_layer("hair").activation.__name__ == "linear"
     assert judge.get_layer("eyes").activation.__name__ == "linear"
+
+
+def test_the_description_reads_the_layers_input_and_training_off_the_judge(judge, tmp_path):
+    settings = JudgeSettings(dataset_size=1000)
+    manifest = {"settings": {**vars(settings)}, "dataset": {"seed": JUDGE_DATA_SEED}, "epochs_run": 4,
+                "held_out": {"hair_accuracy": 1.0, "eye_accuracy": 0.98765}}
+    described = describe_judge(CachedJudge(judge, tmp_path / "judge.keras", manifest, reused=True))
+    assert described == {
+        "layers": "conv32 - pool - conv64 - pool - dropout - flatten - dense680 - dropout - hair 12 + eyes 11",
+        "input": "32x32x3 (RGB, uint8, rescaled inside)",
+        "outputs": "hair: 12 logits, eyes: 11 logits (a softmax each)",
+        "parameters": f"{JUDGE_32_PARAMETERS:,}",
+        "trained on": f"800 rendered faces (seed {JUDGE_DATA_SEED}), 4 epochs; 100 more for early stopping",
+        "held-out accuracy": "hair 1.0000, eyes 0.9877 (100 faces)",
+    }
 
 
 def test_the_judge_scales_uint8_pixels_itself(judge):
