@@ -50,8 +50,8 @@ from scipy.ndimage import gaussian_filter
 
 from .judge import judge_features, predict_labels
 from .label_sampling import sample_labels
-from .labels import EYE_COLOURS, HAIR_COLOURS, NUM_EYES, NUM_HAIR, all_pairs, one_hot
-from .models import predict_in_batches, sample_noise
+from .labels import EYE_COLOURS, HAIR_COLOURS, NUM_EYES, NUM_HAIR, all_pairs
+from .models import generator_inputs, predict_in_batches, sample_noise
 from .pipeline import unscale_images
 from .profiles import PIXEL_RANGES
 
@@ -123,7 +123,8 @@ def generate(generator: keras.Model, hair_ids, eye_ids, seed: int = 0, noise_dis
     """
     hair_ids, eye_ids = np.asarray(hair_ids), np.asarray(eye_ids)
     noise = sample_noise(len(hair_ids), generator.input["noise"].shape[-1], noise_distribution, rng=seed)
-    return draw(generator, noise, one_hot(hair_ids, NUM_HAIR), one_hot(eye_ids, NUM_EYES), pixel_range, batch_size)
+    inputs = generator_inputs(noise, hair_ids, eye_ids)
+    return draw(generator, inputs["noise"], inputs["hair"], inputs["eyes"], pixel_range, batch_size)
 
 
 def draw(generator: keras.Model, noise: np.ndarray, hair: np.ndarray, eyes: np.ndarray,

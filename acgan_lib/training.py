@@ -33,7 +33,7 @@ import tensorflow as tf
 
 from .checks import check_count
 from .grids import image_grid, labelled_grid
-from .labels import EYE_COLOURS, HAIR_COLOURS, NUM_EYES, NUM_HAIR, all_pairs, one_hot
+from .labels import EYE_COLOURS, HAIR_COLOURS, NUM_EYES, NUM_HAIR, all_pairs
 from .losses import (
     called_real,
     class_hits,
@@ -102,7 +102,7 @@ class GANTrainer:
             noise_source=self.noise_source,
         )
         self.checkpoints = tf.train.CheckpointManager(self.checkpoint, self.run_dir / "checkpoints", max_to_keep=3)
-        self.fixed_noise, self.fixed_hair, self.fixed_eyes = _sample_sweep(profile)
+        self.sample_inputs = _sample_sweep(profile)  # G's inputs for the sample grids, fixed for the run
         self.findings: list[dict] = []
 
     @property
@@ -356,8 +356,7 @@ class GANTrainer:
 
     def sample_grid(self) -> np.ndarray:
         """A uint8 grid from the fixed noise: one row per hair colour, one column per eye colour, labelled."""
-        inputs = {"noise": self.fixed_noise, "hair": self.fixed_hair, "eyes": self.fixed_eyes}
-        images = self.generator(inputs, training=False)
+        images = self.generator(self.sample_inputs, training=False)
         grid = image_grid(unscale_images(images, self.profile.pixel_range), columns=NUM_EYES)
         return labelled_grid(grid, [f"{name} hair" for name in HAIR_COLOURS], [f"{name} eyes" for name in EYE_COLOURS])
 
@@ -405,8 +404,8 @@ def _spread(images):
     return tf.reduce_mean(tf.math.reduce_std(images, axis=0))
 
 
-def _sample_sweep(profile: Profile):
-    """Fixed noise and labels for the sample grids: every (hair, eye) pair, hair by rows."""
+def _sample_sweep(profile: Profile) -> dict:
+    """G's inputs for the sample grids, from fixed noise: every (hair, eye) pair, hair by rows."""
     hair_ids, eye_ids = all_pairs()
     noise = sample_noise(len(hair_ids), profile.noise_dim, profile.noise_distribution, rng=profile.seed)
-    return noise, one_hot(hair_ids, NUM_HAIR), one_hot(eye_ids, NUM_EYES)
+    return generator_inputs(noise, hair_ids, eye_ids)
