@@ -14,7 +14,10 @@ first checkpoint, as a user would), and compares. A resumed run passes when it f
 equal the uninterrupted run's bit for bit.
 
 Prints a table (one row per kill: when, the last checkpoint on disk, how it went on, the largest weight
-difference) and the same as JSON, also written to bench/results/fault_kill_resume.json.
+difference, the first step whose losses differ from the uninterrupted run's) and the same as JSON, also
+written to bench/results/fault_kill_resume.json. A failed kill's run folder is kept beside it
+(bench/results/fault_kill_<n>/, with what the resume printed), and its JSON row says whether the killed
+process's own rows already differed (``different_before_resume``: the training, not the resume, parted).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -47,10 +51,18 @@ def generator_weights(run_dir: Path) -> list[np.ndarray]:
     return keras.models.load_model(run_dir / "generator.keras", safe_mode=True).get_weights()
 
 
-def history_steps(run_dir: Path) -> list[int]:
+def history_losses(run_dir: Path) -> dict[int, tuple[float, float]]:
+    """Each step's (d_loss, g_loss), the numbers that tell where two runs part."""
     from acgan_lib.run_records import read_history
 
-    return [row["step"] for row in read_history(run_dir / "history.csv")]
+    if not (run_dir / "history.csv").exists():
+        return {}
+    return {row["step"]: (row["d_loss"], row["g_loss"]) for row in read_history(run_dir / "history.csv")}
+
+
+def first_difference(rows: dict, expected: dict) -> int | None:
+    """The first step whose losses differ from the uninterrupted run's, or None."""
+    return next((step for step in sorted(rows) if rows[step] != expected.get(step)), None)
 
 
 START_UP_SHARE = 0.2  # of the kills, the share sent during start-up; the others come while steps run
@@ -82,6 +94,7 @@ def main() -> None:
         training_seconds = time.perf_counter() - started - start_up_seconds
         print(f"uninterrupted: start-up {start_up_seconds:.1f} s, {arguments.steps} steps {training_seconds:.1f} s")
         expected = generator_weights(scratch / "whole")
+        expected_losses = history_losses(scratch / "whole")
         rows = []
         for kill in range(arguments.kills):
             run_dir = scratch / f"killed_{kill}"
@@ -96,8 +109,10 @@ def main() -> None:
             moment = time.perf_counter() - launched
             process.send_signal(signal.SIGKILL)
             process.wait()
-            checkpoints = sorted((run_dir / "checkpoints").glob("ckpt-*.index"))
+            checkpoints = sorted((run_dir / "checkpoints").glob("ckpt-*.index"), key=lambda path: int(path.stem[5:]))
             last = checkpoints[-1].stem if checkpoints else "none"
+            # Rows the killed process wrote that differ already: the training itself, not the resume, parted.
+            before_resume = first_difference(history_losses(run_dir), expected_losses)
             resume = ["--resume"] if checkpoints else []
             finished = subprocess.run(train_command(run_dir, arguments.steps, *resume), capture_output=True, text=True)
             row = {"kill": kill, "seconds": round(moment, 1), "last_checkpoint": last,
@@ -105,17 +120,27 @@ def main() -> None:
             if finished.returncode == 0:
                 got = generator_weights(run_dir)
                 row["max_weight_difference"] = max(float(np.max(np.abs(a - b))) for a, b in zip(expected, got))
-                row["history_whole"] = history_steps(run_dir) == list(range(1, arguments.steps + 1))
+                losses = history_losses(run_dir)
+                row["history_whole"] = sorted(losses) == list(range(1, arguments.steps + 1))
+                row["first_different_step"] = first_difference(losses, expected_losses)
             else:
                 row["error"] = finished.stderr.strip().splitlines()[-1] if finished.stderr.strip() else ""
+            row["different_before_resume"] = before_resume
             row["passed"] = row.get("max_weight_difference") == 0.0 and row.get("history_whole", False)
+            if not row["passed"]:  # kept for a look: the folder and what the resume printed
+                kept = RESULTS.parent / f"fault_kill_{kill}"
+                shutil.rmtree(kept, ignore_errors=True)
+                shutil.copytree(run_dir, kept)
+                (kept / "resume_output.txt").write_text(finished.stdout + finished.stderr)
             rows.append(row)
             print(json.dumps(row), flush=True)
-    print(f"\n{'kill':>4} {'at s':>6} {'checkpoint':>11} {'then':>13} {'max |dw|':>10}  passed")
+    print(f"\n{'kill':>4} {'at s':>6} {'checkpoint':>11} {'then':>13} {'max |dw|':>10} {'parted at':>9}  passed")
     for row in rows:
         difference = row.get("max_weight_difference")
+        parted = row.get("first_different_step")
         print(f"{row['kill']:4d} {row['seconds']:6.1f} {row['last_checkpoint']:>11} {row['then']:>13} "
-              f"{'-' if difference is None else f'{difference:.3g}':>10}  {'yes' if row['passed'] else 'NO'}")
+              f"{'-' if difference is None else f'{difference:.3g}':>10} {'-' if parted is None else parted:>9}  "
+              f"{'yes' if row['passed'] else 'NO'}")
     report = {"steps": arguments.steps, "start_up_seconds": start_up_seconds, "training_seconds": training_seconds,
               "kills": rows,
               "passed": sum(row["passed"] for row in rows)}

@@ -155,14 +155,23 @@ def test_resuming_a_finished_run_says_so(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("flags, message", [
-    (["--loss", "wasserstein"], "loss must be one of bce, hinge"),
     (["--learning-rate-g", "3"], r"learning_rate_g must be a number in (0, 1)"),
-    (["--head", "aux"], "head must be one of concat, acgan, projection"),
     (["--resume"], "nothing to resume"),
 ])
 def test_bad_training_flags_say_what_is_allowed(tmp_path, capsys, flags, message):
     assert main(["train", "--profile", "smoke", "--out", str(tmp_path / "run"), *flags]) == 2
     assert message in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("flags, message", [
+    (["--loss", "wasserstein"], "argument --loss: invalid choice: 'wasserstein' (choose from 'bce', 'hinge', 'clipped_bce')"),
+    (["--head", "aux"], "argument --head: invalid choice: 'aux' (choose from 'concat', 'acgan', 'projection')"),
+])
+def test_a_choice_flag_lists_its_choices_before_anything_runs(tmp_path, capsys, flags, message):
+    with pytest.raises(SystemExit) as exited:
+        main(["train", "--profile", "smoke", "--out", str(tmp_path / "run"), *flags])
+    assert exited.value.code == 2 and capsys.readouterr().err.strip().splitlines()[-1].endswith(message)
+    assert not (tmp_path / "run").exists()
 
 
 def test_resume_refuses_another_profile_or_data_folder_instead_of_ignoring_them(tmp_path, capsys):
