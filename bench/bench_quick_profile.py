@@ -45,7 +45,7 @@ from acgan_lib.evaluation import (
     pair_class_ids,
 )
 from acgan_lib.judge import load_or_train_judge, predict_labels
-from acgan_lib.profiles import get_profile
+from acgan_lib.profiles import get_profile, parse_setting
 from acgan_lib.training import GANTrainer
 
 TARGETS = {"hair_accuracy": 0.90, "eye_accuracy": 0.85, "ms_ssim_above_real": 0.05}
@@ -171,9 +171,9 @@ def _print_report(report: dict, final: dict) -> None:
 def _parse_arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--profile", default="quick")
-    parser.add_argument("--set", action="append", default=[], type=_override, metavar="FIELD=VALUE",
-                        help="change one profile field (JSON value, e.g. learning_rate_g=2e-4 or "
-                             "generator_channels=[64,32,16]); repeat for more")
+    parser.add_argument("--set", action="append", default=[], type=_setting, metavar="FIELD=VALUE",
+                        help="change one profile field, as train --set does (e.g. learning_rate_g=2e-4 or "
+                             "generator_channels=64,32,16); repeat for more")
     parser.add_argument("--judge-every", type=int, default=JUDGE_EVERY, help="steps between judgements")
     parser.add_argument("--faces-per-pair", type=int, default=FACES_PER_PAIR,
                         help="faces per (hair, eye) pair in each judgement")
@@ -181,16 +181,12 @@ def _parse_arguments() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def _override(text: str) -> tuple[str, object]:
-    """'field=value' -> (field, value), the value read as JSON (lists become tuples), else as a string."""
-    field, separator, value = text.partition("=")
-    if not separator:
-        raise argparse.ArgumentTypeError(f"expected FIELD=VALUE; got {text!r}")
+def _setting(text: str) -> tuple[str, object]:
+    """An argparse type for --set FIELD=VALUE, read as the CLI's ``train --set`` reads it."""
     try:
-        parsed = json.loads(value)
-    except json.JSONDecodeError:
-        parsed = value
-    return field, tuple(parsed) if isinstance(parsed, list) else parsed
+        return parse_setting(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 if __name__ == "__main__":
