@@ -147,8 +147,15 @@ def read_history(path: Path) -> list[dict]:
     path = Path(path)
     if not path.exists():
         return []
-    with path.open(newline="") as file:
-        lines = list(csv.DictReader(file))
+    try:
+        with path.open(newline="") as file:
+            reader = csv.DictReader(file)
+            lines = list(reader)
+    except UnicodeDecodeError as error:
+        raise ValueError(f"{path} is not UTF-8 text ({error}); the history is damaged") from None
+    if reader.fieldnames is not None and tuple(reader.fieldnames) != HISTORY_COLUMNS:
+        raise ValueError(f"{path} has the columns {', '.join(reader.fieldnames)[:200]}, not "
+                         f"{', '.join(HISTORY_COLUMNS)}; the history is damaged or from another version")
     rows = []
     for number, row in enumerate(lines, start=2):  # line 1 is the header
         try:
@@ -163,13 +170,45 @@ def read_history(path: Path) -> list[dict]:
 def read_findings(run_dir: Path) -> list[dict]:
     """What the monitor noted in a run so far (monitor.json), [] when it noted nothing yet."""
     path = Path(run_dir) / "monitor.json"
-    return json.loads(path.read_text()) if path.exists() else []
+    if not path.exists():
+        return []
+    findings = _read_json(path)
+    if not isinstance(findings, list) or not all(
+            isinstance(finding, dict) and type(finding.get("step")) is int for finding in findings):
+        raise _damaged(path, "expected a list of findings, each with its step")
+    return findings
+
+
+RUN_INFO_FIELDS = ("status", "step", "profile", "data")  # what every run.json holds (and "steps")
 
 
 def read_run_info(run_dir: Path) -> dict | None:
-    """The run's run.json, or None for a folder that holds no run yet."""
+    """The run's run.json, or None for a folder that holds no run yet. One that does not hold a run's
+    record (status, step, profile, data) is a ValueError naming the file."""
     path = Path(run_dir) / "run.json"
-    return json.loads(path.read_text()) if path.exists() else None
+    if not path.exists():
+        return None
+    info = _read_json(path)
+    if not isinstance(info, dict) or not all(name in info for name in RUN_INFO_FIELDS):
+        raise _damaged(path, f"expected an object with {', '.join(RUN_INFO_FIELDS)}")
+    if not isinstance(info["profile"], dict):
+        raise _damaged(path, "its profile is not an object of fields")
+    if not (isinstance(info["data"], dict) and len(info["data"]) == 1):
+        raise _damaged(path, "its data is not one source, such as {\"synthetic\": null}")
+    return info
+
+
+def _read_json(path: Path):
+    """The JSON in ``path``; text that is not JSON (a file cut short, emptied, bytes flipped) is a
+    ValueError naming the file."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise _damaged(path, str(error)) from None
+
+
+def _damaged(path: Path, reason: str) -> ValueError:
+    return ValueError(f"{path} is damaged ({reason}); restore it, or train a new run in another folder")
 
 
 def write_run_info(run_dir: Path, info: dict) -> None:

@@ -6,7 +6,15 @@ import pytest
 import tensorflow as tf
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
-from acgan_lib.run_records import HISTORY_COLUMNS, RunFolderBusy, RunLock, RunRecords, read_history
+from acgan_lib.run_records import (
+    HISTORY_COLUMNS,
+    RunFolderBusy,
+    RunLock,
+    RunRecords,
+    read_findings,
+    read_history,
+    read_run_info,
+)
 
 
 def test_history_rows_reach_tensorboard_as_scalars_and_nan_values_are_left_out(tmp_path):
@@ -75,3 +83,34 @@ def test_a_lock_held_by_another_process_is_refused_and_released_when_it_dies(tmp
         holder.wait()
     with RunLock(tmp_path):  # a killed holder leaves no stale lock
         pass
+
+
+@pytest.mark.parametrize("text", ['{"status": "fini', "", "[]", "{}", '{"status": "finished", "step": 4, "profile": []}',
+                                  '{"status": "finished", "step": 4, "profile": {}, "data": {}}'])
+def test_a_damaged_run_json_is_an_error_that_names_the_file(tmp_path, text):
+    (tmp_path / "run.json").write_text(text)
+    with pytest.raises(ValueError, match=f"{tmp_path / 'run.json'} is damaged"):
+        read_run_info(tmp_path)
+
+
+def test_a_run_json_that_is_not_utf8_is_an_error_that_names_the_file(tmp_path):
+    (tmp_path / "run.json").write_bytes(b"\xff\xfe{}")
+    with pytest.raises(ValueError, match="run.json is damaged"):
+        read_run_info(tmp_path)
+
+
+@pytest.mark.parametrize("text", ['{"x":', '{"a": 1}', '[{"x": 1}]', '[{"step": "3"}]', "\udcff"])
+def test_a_damaged_monitor_json_is_an_error_that_names_the_file(tmp_path, text):
+    (tmp_path / "monitor.json").write_bytes(text.encode("utf-8", "surrogateescape"))
+    with pytest.raises(ValueError, match=f"{tmp_path / 'monitor.json'} is damaged"):
+        read_findings(tmp_path)
+
+
+def test_a_history_that_is_not_utf8_or_has_another_header_is_an_error_that_names_the_file(tmp_path):
+    path = tmp_path / "history.csv"
+    path.write_bytes(b"\xff\xfe\x00garbage\n1,2\n")
+    with pytest.raises(ValueError, match=f"{path} is not UTF-8 text"):
+        read_history(path)
+    path.write_text("a,b,c\n1,2,3\n")
+    with pytest.raises(ValueError, match=f"{path} has the columns a, b, c, not step, d_loss"):
+        read_history(path)
