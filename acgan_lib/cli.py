@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import re
 import sys
 import time
 import zipfile
@@ -38,13 +39,16 @@ from .saved_generators import SHIPPED, generator_path
 def main(argv: list[str] | None = None) -> int:
     parser = _build_parser()
     arguments = parser.parse_args(argv)
+    import tensorflow as tf  # (already loaded by .training)
+
     from .notebook_runner import NotebookFailed
     from .training import TrainingDiverged
 
     try:
         return arguments.handler(arguments)
     except Exception as error:
-        if arguments.debug or not isinstance(error, EXPECTED_ERRORS + (NotebookFailed, TrainingDiverged)):
+        expected = EXPECTED_ERRORS + (NotebookFailed, TrainingDiverged, tf.errors.ResourceExhaustedError)
+        if arguments.debug or not isinstance(error, expected):
             raise
         if isinstance(error, NotebookFailed):
             print(f"a notebook failed: {error}", file=sys.stderr)
@@ -70,6 +74,12 @@ def _one_line(error: BaseException) -> str:
         return f"{error.strerror}: {error.filename}" if error.filename else error.strerror
     if isinstance(error, MemoryError):
         return "not enough memory for that request; ask for fewer or smaller items"
+    import tensorflow as tf  # (loaded by main already)
+
+    if isinstance(error, tf.errors.ResourceExhaustedError):  # a tensor too big for the device's memory
+        allocation = re.search(r"OOM when allocating tensor with shape\[[^\]]*\]", str(error))
+        return (f"not enough memory ({allocation.group() if allocation else 'TensorFlow ran out'}); ask for "
+                f"smaller models or batches (noise_dim, channels, batch_size)")
     return " ".join(str(error).split()) or type(error).__name__
 
 
@@ -134,7 +144,7 @@ def _build_parser() -> argparse.ArgumentParser:
     data.add_argument("--seed", type=int, default=0, help="seed of the faces and their labels")
     data.add_argument("--distribution", choices=LABEL_DISTRIBUTIONS, default="uniform",
                       help="joint distribution of (hair, eye) labels")
-    data.add_argument("--data-dir", type=Path, default=None, help="cache folder (default: data/)")
+    data.add_argument("--data-dir", type=_output("folder"), default=None, help="cache folder (default: data/)")
     data.set_defaults(handler=_data)
 
     _add_train_parser(commands)
@@ -396,7 +406,7 @@ def _add_evaluation_commands(commands) -> None:
                                "per setting and cached)")
     evaluate.add_argument("--judge-epochs", type=_positive_int, default=None,
                           help="most epochs the judge trains for (default: judge.JudgeSettings)")
-    evaluate.add_argument("--data-dir", type=Path, default=None, help="cache folder (default: data/)")
+    evaluate.add_argument("--data-dir", type=_output("folder"), default=None, help="cache folder (default: data/)")
     evaluate.set_defaults(handler=_evaluate)
 
     sample = commands.add_parser("sample", formatter_class=_HelpFormatter, help="draw one face per line of a tags file, and a grid")

@@ -166,3 +166,27 @@ def test_a_setting_given_twice_with_two_values_is_refused(tmp_path, capsys):
 def test_a_set_value_out_of_range_is_refused_by_the_profiles_check(tmp_path, capsys):
     assert cli.main(["train", "--profile", "smoke", "--out", str(tmp_path / "run"), "--set", "image_size=20"]) == 2
     assert "image_size must be in [32, 128]" in capsys.readouterr().err
+
+
+def test_tensorflow_running_out_of_memory_is_one_line_and_status_2(monkeypatch, capsys):
+    """A model too big for memory (e.g. --set noise_dim=100000000) fails in TensorFlow, not in Python."""
+    import tensorflow as tf
+
+    def fail(arguments):
+        raise tf.errors.ResourceExhaustedError(None, None, "{{function_node __wrapped__X}} OOM when allocating "
+                                               "tensor with shape[100000023,128] and type float on CPU:0 [Op:X]")
+
+    monkeypatch.setattr(cli, "_data", fail)
+    assert cli.main(["data", "--count", "4", "--size", "32"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert err.startswith("error: not enough memory (OOM when allocating tensor with shape[100000023,128]")
+
+
+@pytest.mark.parametrize("command", [["data", "--count", "4", "--size", "32"],
+                                     ["evaluate", "--generator", "pretrained"]])
+def test_a_data_dir_that_is_empty_or_a_file_is_refused_before_anything_is_written(tmp_path, capsys, command):
+    (tmp_path / "taken").write_text("a file")
+    assert refused([*command, "--data-dir", ""], capsys).endswith("is empty; give a folder path")
+    assert refused([*command, "--data-dir", str(tmp_path / "taken")], capsys).endswith(
+        f"{tmp_path / 'taken'} is a file; give a folder")
