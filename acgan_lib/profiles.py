@@ -26,6 +26,7 @@ NORMALISATIONS = ("none", "batch_norm", "spectral_norm")  # what blocks.py can p
 LOSSES = ("bce", "hinge", "clipped_bce")  # see losses.py
 LEARNING_RATE_SCHEDULES = ("constant", "cosine")
 MIN_IMAGE_SIZE, MAX_IMAGE_SIZE = 32, 128
+MAX_SEED = 2**32 - 1  # the largest seed NumPy's and TensorFlow's seeding take
 
 # The fields that name one of a few choices, and the choices.
 FIELD_CHOICES = {
@@ -71,6 +72,7 @@ class Profile:
     aux_weight: float = 1.0  # weight of the hair and eye classification losses (acgan head)
     mode_seeking_weight: float = 0.0  # weight of MSGAN's penalty on G for ignoring its noise (0: off)
     classify_fakes: bool = True  # acgan head: D also learns the labels of fakes (the ACGAN paper) or real only
+    generator_average: float = 0.0  # decay of a moving average of G's weights that draws the samples (0: off)
     checkpoint_every: int = 500  # steps between checkpoints (and one at the end)
     seed: int = 0
 
@@ -108,7 +110,7 @@ def _validate(profile: Profile) -> None:
             isinstance(v, int) and not isinstance(v, bool) and v >= 1 for v in value
         ):
             raise ValueError(f"profile {field} must be a non-empty tuple of positive integers; got {value!r}")
-    check_count("profile seed", profile.seed, minimum=0)
+    check_count("profile seed", profile.seed, minimum=0, maximum=MAX_SEED)
     for field, allowed in FIELD_CHOICES.items():
         check_choice(f"profile {field}", getattr(profile, field), allowed)
     for field in ("minibatch_spread", "classify_fakes"):
@@ -119,6 +121,7 @@ def _validate(profile: Profile) -> None:
     _check_number("label_smoothing", profile.label_smoothing, low=0.0, high=1.0)
     _check_number("aux_weight", profile.aux_weight, low=0.0, high=float("inf"))
     _check_number("mode_seeking_weight", profile.mode_seeking_weight, low=0.0, high=float("inf"))
+    _check_number("generator_average", profile.generator_average, low=0.0, high=1.0)
     if not MIN_IMAGE_SIZE <= profile.image_size <= MAX_IMAGE_SIZE:
         raise ValueError(
             f"profile image_size must be in [{MIN_IMAGE_SIZE}, {MAX_IMAGE_SIZE}]; got {profile.image_size}"

@@ -51,7 +51,7 @@ def test_overrides_are_validated():
         get_profile("quick", image_size=64)
     with pytest.raises(ValueError, match=r"image_size must be in \[32, 128\]"):
         get_profile("smoke", image_size=16, generator_start_size=1)
-    with pytest.raises(ValueError, match="seed must be a non-negative integer"):
+    with pytest.raises(ValueError, match=r"seed must be an integer in \[0, 4294967295\]"):
         get_profile("quick", seed="abc")
     with pytest.raises(ValueError, match=r"learning_rate_g must be a number in \(0, 1\)"):
         get_profile("quick", learning_rate_g=0.0)
@@ -89,3 +89,9 @@ def test_a_bool_is_not_a_count_anywhere():
         get_profile("smoke", batch_size=True)
     with pytest.raises(ValueError, match="generator_channels must be a non-empty tuple of positive integers"):
         get_profile("smoke", generator_channels=(16, True, 8, 8))
+
+
+def test_a_seed_beyond_what_the_random_generators_take_is_refused_naming_the_field():
+    get_profile("smoke", seed=2**32 - 1)
+    with pytest.raises(ValueError, match=r"profile seed must be an integer in \[0, 4294967295\]; got 4294967296"):
+        get_profile("smoke", seed=2**32)
