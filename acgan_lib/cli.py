@@ -107,6 +107,13 @@ def _output(kind: str):
     return parse
 
 
+def _dataset_folder(text: str) -> Path:
+    """An argparse type for --data-2017/--data-2018: an empty one would read the current folder."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("is empty; give the folder that holds the course's dataset")
+    return Path(text)
+
+
 class _HelpFormatter(argparse.RawDescriptionHelpFormatter):
     """Examples keep their lines, and a flag's help ends with its default where it has one to say."""
 
@@ -235,9 +242,9 @@ def _add_train_parser(commands) -> None:
                        help=f"any profile field, repeatable: {', '.join(SETTABLE_FIELDS)} (profiles.Profile "
                             f"says what each does; tuples as 64,32,16, switches as true/false)")
     source = train.add_mutually_exclusive_group()
-    source.add_argument("--data-2017", type=Path, help="train on the 2017 set in this folder (faces/ + tags_clean.csv) "
+    source.add_argument("--data-2017", type=_dataset_folder, help="train on the 2017 set in this folder (faces/ + tags_clean.csv) "
                                                        "instead of the built-in faces")
-    source.add_argument("--data-2018", type=Path, help="train on the 2018 set in this folder (extra_data/) "
+    source.add_argument("--data-2018", type=_dataset_folder, help="train on the 2018 set in this folder (extra_data/) "
                                                        "instead of the built-in faces")
     train.add_argument("--strategy", choices=STRATEGIES, default="default",
                        help="default: one device; mirrored: split each batch over all local GPUs "

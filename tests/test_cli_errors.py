@@ -190,3 +190,9 @@ def test_a_data_dir_that_is_empty_or_a_file_is_refused_before_anything_is_writte
     assert refused([*command, "--data-dir", ""], capsys).endswith("is empty; give a folder path")
     assert refused([*command, "--data-dir", str(tmp_path / "taken")], capsys).endswith(
         f"{tmp_path / 'taken'} is a file; give a folder")
+
+
+@pytest.mark.parametrize("flag", ["--data-2017", "--data-2018"])
+def test_an_empty_data_folder_is_refused_instead_of_reading_the_current_folder(tmp_path, capsys, flag):
+    message = refused(["train", "--profile", "smoke", "--out", str(tmp_path / "run"), flag, " "], capsys)
+    assert message.endswith(f"argument {flag}: is empty; give the folder that holds the course's dataset")
