@@ -7,6 +7,7 @@ how it writes them: whole or not at all.
 
 from __future__ import annotations
 
+import errno
 import os
 from pathlib import Path
 
@@ -83,6 +84,15 @@ def check_output(path: Path, kind: str, option: str = "") -> Path:
         raise ValueError(f"kind must be 'file' or 'folder'; got {kind!r}")
     path = Path(path)
     name = f"{option} {path}" if option else str(path)
+    try:
+        return _check_output(path, kind, name)
+    except OSError as error:  # the system cannot even look the path up, e.g. a name over 255 bytes
+        advice = "give a shorter path" if error.errno == errno.ENAMETOOLONG else "give another path"
+        raise ValueError(f"{name} cannot be used ({error.strerror or error}); {advice}") from None
+
+
+def _check_output(path: Path, kind: str, name: str) -> Path:
+    """The checks of ``check_output``; a path the system cannot look up raises its OSError."""
     if path.is_symlink():
         raise ValueError(f"{name} is a symbolic link; give a {kind} path that is not a link")
     if path.exists() and kind == "folder" and not path.is_dir():

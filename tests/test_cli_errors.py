@@ -196,3 +196,11 @@ def test_a_data_dir_that_is_empty_or_a_file_is_refused_before_anything_is_writte
 def test_an_empty_data_folder_is_refused_instead_of_reading_the_current_folder(tmp_path, capsys, flag):
     message = refused(["train", "--profile", "smoke", "--out", str(tmp_path / "run"), flag, " "], capsys)
     assert message.endswith(f"argument {flag}: is empty; give the folder that holds the course's dataset")
+
+
+def test_an_out_whose_name_is_too_long_for_the_system_is_refused_in_one_line(tmp_path, capsys):
+    too_long = tmp_path / ("a" * 300)
+    message = refused(["sample", "--generator", "pretrained", "--tags", "t.txt", "--out", str(too_long)], capsys)
+    assert message.endswith(f"{too_long} cannot be used (File name too long); give a shorter path")
+    with pytest.raises(ValueError, match="File name too long"):
+        check_output(too_long / "results.json", "file", "--out")
