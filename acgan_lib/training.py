@@ -16,6 +16,12 @@ determinism on, ends with the same weights as a run that was never interrupted.
 
 A NaN or infinite loss stops training with ``TrainingDiverged`` before anything is saved, so the last
 good checkpoint stays intact.
+
+With ``generator_average`` above 0 the trainer also keeps an exponential moving average of G's weights
+(BigGAN, StyleGAN): after each G update, average = decay * average + (1 - decay) * weights, with the
+decay ramped up as (1 + step) / (10 + step) early on so the average is not held at the random start.
+The average draws the sample grids and is saved as ``generator.keras``: it smooths out the step-to-step
+swings of a GAN's G, which training itself needs but samples do not. Checkpoints hold it too.
 """
 
 from __future__ import annotations
@@ -92,6 +98,12 @@ class GANTrainer:
             self.step = tf.Variable(0, dtype=tf.int64, trainable=False, name="step")
             self.batches_taken = tf.Variable(0, dtype=tf.int64, trainable=False, name="batches_taken")
             self.noise_source = tf.random.Generator.from_seed(profile.seed)
+            # The moving average of G's weights (module docstring), or G itself when it is off.
+            self.sampler = self.generator
+            if profile.generator_average:
+                self.sampler = build_generator(profile)
+                self.sampler.set_weights(self.generator.get_weights())
+        averaged = {"generator_average": self.sampler} if profile.generator_average else {}
         self.checkpoint = tf.train.Checkpoint(
             generator=self.generator,
             discriminator=self.discriminator,
@@ -100,6 +112,7 @@ class GANTrainer:
             step=self.step,
             batches_taken=self.batches_taken,
             noise_source=self.noise_source,
+            **averaged,
         )
         self.checkpoints = tf.train.CheckpointManager(self.checkpoint, self.run_dir / "checkpoints", max_to_keep=3)
         self.sample_inputs = _sample_sweep(profile)  # G's inputs for the sample grids, fixed for the run
@@ -217,10 +230,19 @@ class GANTrainer:
             real_images, hair_ids, eye_ids = next(batches)
             d_metrics = self.strategy.run(self.discriminator_update, args=(real_images, hair_ids, eye_ids))
         g_metrics = self.strategy.run(self.generator_update, args=(hair_ids, eye_ids))
+        if self.profile.generator_average:
+            self._update_average()
         self.step.assign_add(1)
         self.batches_taken.assign_add(self.profile.d_steps_per_g_step)
         metrics = {**d_metrics, **g_metrics}
         return {name: self.strategy.reduce(tf.distribute.ReduceOp.SUM, value, axis=None) for name, value in metrics.items()}
+
+    def _update_average(self) -> None:
+        """Move the average towards G's new weights (batch-norm statistics included)."""
+        done = tf.cast(self.step, tf.float32)
+        decay = tf.minimum(self.profile.generator_average, (1.0 + done) / (10.0 + done))
+        for average, weight in zip(self.sampler.weights, self.generator.weights):
+            average.assign(decay * average + (1.0 - decay) * weight)
 
     # ----- the loop ------------------------------------------------------------------------------------
 
@@ -349,14 +371,14 @@ class GANTrainer:
                     bar.write(f"monitor, step {step}: {finding.message}")
 
     def _finish(self, records: RunRecords, steps: int) -> None:
-        write_atomic(self.run_dir / "generator.keras", self.generator.save)
+        write_atomic(self.run_dir / "generator.keras", self.sampler.save)
         write_atomic(self.run_dir / "discriminator.keras", self.discriminator.save)
         records.make_gif()
         self._write_status("finished", steps)
 
     def sample_grid(self) -> np.ndarray:
         """A uint8 grid from the fixed noise: one row per hair colour, one column per eye colour, labelled."""
-        images = self.generator(self.sample_inputs, training=False)
+        images = self.sampler(self.sample_inputs, training=False)
         grid = image_grid(unscale_images(images, self.profile.pixel_range), columns=NUM_EYES)
         return labelled_grid(grid, [f"{name} hair" for name in HAIR_COLOURS], [f"{name} eyes" for name in EYE_COLOURS])
 

@@ -67,6 +67,10 @@ def test_overrides_are_validated():
         get_profile("quick", classify_fakes="no")
     with pytest.raises(ValueError, match="generator_normalisation must be one of none, batch_norm, spectral_norm"):
         get_profile("quick", generator_normalisation="layer_norm")
+    with pytest.raises(ValueError, match=r"generator_average must be a number in \[0, 1\); got 1.0"):
+        get_profile("quick", generator_average=1.0)  # an average that never moves
+    with pytest.raises(ValueError, match=r"generator_average must be a number in \[0, 1\)"):
+        get_profile("quick", generator_average=-0.5)
 
 
 def test_pixel_range_follows_the_output_activation():

@@ -295,3 +295,47 @@ def test_run_json_follows_the_checkpoints_while_the_run_goes(tmp_path, faces):
     GANTrainer(profile, tmp_path).fit(*faces, progress=False,
                                       after_step=lambda row: seen.append(json.loads((tmp_path / "run.json").read_text())))
     assert [(info["status"], info["step"]) for info in seen[:3]] == [("running", 0), ("running", 2), ("running", 2)]
+
+
+def test_the_moving_average_of_g_follows_its_formula_and_is_what_the_run_saves(tmp_path, faces):
+    """generator_average: after each step, average = d * average + (1 - d) * G, d = min(decay, (1+t)/(10+t)),
+    starting from G's first weights; generator.keras and the sample grids are the average, not G."""
+    images, hair_ids, eye_ids = faces
+    decay = 0.9
+    trainer = GANTrainer(get_profile("smoke", head="acgan", generator_average=decay), tmp_path)
+    expected = [weight.copy() for weight in trainer.generator.get_weights()]
+    assert trainer.sampler is not trainer.generator
+
+    def follow(row):
+        ramp = min(decay, (1 + row["step"] - 1) / (10 + row["step"] - 1))
+        for average, weight in zip(expected, trainer.generator.get_weights(), strict=True):
+            average *= ramp
+            average += (1 - ramp) * weight
+
+    trainer.fit(images, hair_ids, eye_ids, steps=4, progress=False, after_step=follow)
+    for average, got in zip(expected, trainer.sampler.get_weights(), strict=True):
+        np.testing.assert_allclose(got, average, rtol=1e-5, atol=1e-6)
+    saved = keras.models.load_model(tmp_path / "generator.keras", safe_mode=True).get_weights()
+    for stored, average in zip(saved, trainer.sampler.get_weights(), strict=True):
+        np.testing.assert_array_equal(stored, average)
+    assert any(not np.array_equal(average, raw)
+               for average, raw in zip(trainer.sampler.get_weights(), trainer.generator.get_weights()))
+
+
+def test_a_resumed_run_ends_with_the_same_moving_average(tmp_path, faces):
+    images, hair_ids, eye_ids = faces
+    profile = get_profile("smoke", head="acgan", generator_average=0.9)
+    whole = GANTrainer(profile, tmp_path / "whole")
+    whole.fit(images, hair_ids, eye_ids, steps=4, progress=False)
+    GANTrainer(profile, tmp_path / "stopped").fit(images, hair_ids, eye_ids, steps=2, progress=False)
+    resumed = GANTrainer(profile, tmp_path / "stopped")
+    resumed.fit(images, hair_ids, eye_ids, steps=4, resume=True, progress=False)
+    for expected, got in zip(whole.sampler.get_weights(), resumed.sampler.get_weights(), strict=True):
+        np.testing.assert_array_equal(got, expected)
+
+
+def test_without_the_average_g_itself_draws_and_is_saved(tmp_path, faces):
+    images, hair_ids, eye_ids = faces
+    trainer = GANTrainer(get_profile("smoke"), tmp_path)
+    trainer.fit(images, hair_ids, eye_ids, steps=2, progress=False)
+    assert trainer.sampler is trainer.generator

@@ -31,14 +31,18 @@ MIRRORED_SCRIPT = textwrap.dedent("""
     from acgan_lib.training import GANTrainer
 
     strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
-    profile = get_profile("smoke", train_steps=3)
+    # With batch norm in G and the moving average of G's weights, whose update runs across the replicas.
+    profile = get_profile("smoke", train_steps=3, generator_normalisation="batch_norm", generator_average=0.9)
     data = synthetic_dataset(profile.dataset_size, profile.image_size)
     trainer = GANTrainer(profile, sys.argv[1], strategy=strategy)
     before = trainer.generator.trainable_variables[0].numpy().copy()
     rows = trainer.fit(data.images, data.hair_ids, data.eye_ids, progress=False)
     changed = not np.array_equal(before, trainer.generator.trainable_variables[0].numpy())
     finite = all(np.isfinite([row["d_loss"], row["g_loss"]]).all() for row in rows)
-    print("replicas", strategy.num_replicas_in_sync, "steps", len(rows), "changed", changed, "finite", finite)
+    averaged = all(np.isfinite(weight).all() for weight in trainer.sampler.get_weights()) and not np.array_equal(
+        trainer.sampler.get_weights()[0], trainer.generator.get_weights()[0])
+    print("replicas", strategy.num_replicas_in_sync, "steps", len(rows), "changed", changed, "finite", finite,
+          "averaged", averaged)
 """)
 
 
@@ -50,7 +54,7 @@ def run_python(*arguments, timeout=600):
 def test_mirrored_strategy_over_two_cpu_devices_trains(tmp_path):
     result = run_python("-c", MIRRORED_SCRIPT, str(tmp_path / "run"))
     assert result.returncode == 0, result.stderr[-3000:]
-    assert "replicas 2 steps 3 changed True finite True" in result.stdout
+    assert "replicas 2 steps 3 changed True finite True averaged True" in result.stdout
 
 
 def free_ports(count: int) -> list[int]:
