@@ -83,14 +83,22 @@ def _one_line(error: BaseException) -> str:
     return " ".join(str(error).split()) or type(error).__name__
 
 
-def _positive_int(text: str) -> int:
-    """An argparse type: a whole number of at least 1 (``checks.check_count``)."""
-    try:
-        value = int(text)
-        check_count("the value", value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1; got {text!r}") from None
-    return value
+def _whole_number(minimum: int):
+    """An argparse type: a whole number of at least ``minimum`` (``checks.check_count``)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+            check_count("the value", value, minimum=minimum)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be a whole number of at least {minimum}; got {text!r}") from None
+        return value
+
+    return parse
+
+
+_positive_int = _whole_number(1)
+_seed = _whole_number(0)  # NumPy refuses a negative seed, and only once the work is under way
 
 
 def _output(kind: str):
@@ -148,7 +156,7 @@ def _build_parser() -> argparse.ArgumentParser:
     data = commands.add_parser("data", formatter_class=_HelpFormatter, help="render the built-in anime-face dataset into the cache")
     data.add_argument("--count", type=_positive_int, required=True, help="number of faces")
     data.add_argument("--size", type=int, required=True, help="image side in pixels (32 to 128)")
-    data.add_argument("--seed", type=int, default=0, help="seed of the faces and their labels")
+    data.add_argument("--seed", type=_seed, default=0, help="seed of the faces and their labels")
     data.add_argument("--distribution", choices=LABEL_DISTRIBUTIONS, default="uniform",
                       help="joint distribution of (hair, eye) labels")
     data.add_argument("--data-dir", type=_output("folder"), default=None, help="cache folder (default: data/)")
@@ -400,7 +408,7 @@ def _add_evaluation_commands(commands) -> None:
                           help="draw the (hair, eye) pairs of this tags file (default: all 132 pairs)")
     evaluate.add_argument("--out", type=_output("file"), default=None, help="write the results as JSON here")
     evaluate.add_argument("--samples-per-pair", type=_positive_int, default=10, help="faces drawn per requested pair")
-    evaluate.add_argument("--seed", type=int, default=0, help="noise and sampling seed")
+    evaluate.add_argument("--seed", type=_seed, default=0, help="noise and sampling seed")
     evaluate.add_argument("--noise", choices=NOISE_DISTRIBUTIONS, default=None,
                           help="the noise the generator was trained with (default: from the run.json beside "
                                "the generator, else uniform)")
@@ -420,7 +428,7 @@ def _add_evaluation_commands(commands) -> None:
     sample.add_argument("--generator", type=_generator_argument, required=True, help=GENERATOR_HELP)
     sample.add_argument("--tags", type=Path, required=True, help="rows 'n,<hair> hair <eye> eyes'")
     sample.add_argument("--out", type=_output("folder"), required=True, help="folder for <n>.png and grid.png")
-    sample.add_argument("--seed", type=int, default=0, help="noise seed")
+    sample.add_argument("--seed", type=_seed, default=0, help="noise seed")
     sample.add_argument("--noise", choices=NOISE_DISTRIBUTIONS, default=None,
                         help="the noise the generator was trained with (default: from the run.json beside "
                              "the generator, else uniform)")

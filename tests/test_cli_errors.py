@@ -204,3 +204,11 @@ def test_an_out_whose_name_is_too_long_for_the_system_is_refused_in_one_line(tmp
     assert message.endswith(f"{too_long} cannot be used (File name too long); give a shorter path")
     with pytest.raises(ValueError, match="File name too long"):
         check_output(too_long / "results.json", "file", "--out")
+
+
+@pytest.mark.parametrize("command", [["sample", "--generator", "pretrained", "--tags", "t.txt", "--out", "unused"],
+                                     ["evaluate", "--generator", "pretrained"], ["data", "--count", "4", "--size", "32"]])
+def test_a_negative_seed_is_refused_before_any_work(capsys, command):
+    """NumPy refused it with 'expected non-negative integer', after evaluate had trained its judge."""
+    assert refused([*command, "--seed", "-1"], capsys).endswith(
+        "argument --seed: must be a whole number of at least 0; got '-1'")
