@@ -378,13 +378,24 @@ def _clean_notebooks(arguments) -> int:
 
     from .notebook_runner import numbered_notebooks, refresh_checked_outputs, strip_outputs
 
-    for path in arguments.paths or numbered_notebooks():
+    notebooks = [(path, _read_notebook(path)) for path in arguments.paths or numbered_notebooks()]  # all first
+    for path, notebook in notebooks:
         if arguments.refresh:
             refresh_checked_outputs(path)
         else:
-            nbformat.write(strip_outputs(nbformat.read(path, as_version=4)), path)
+            nbformat.write(strip_outputs(notebook), path)
         print(f"cleaned {path}")
     return 0
+
+
+def _read_notebook(path: Path):
+    """The notebook in ``path``; a file that is not one is a ValueError naming it."""
+    import nbformat
+
+    try:
+        return nbformat.read(path, as_version=4)
+    except ValueError as error:  # not JSON (nbformat's NotJSONError), or not UTF-8
+        raise ValueError(f"{path} is not a notebook ({' '.join(str(error).split())[:200]}); give .ipynb files") from None
 
 
 SAMPLE_GRID_COLUMNS = 8

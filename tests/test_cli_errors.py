@@ -212,3 +212,19 @@ def test_a_negative_seed_is_refused_before_any_work(capsys, command):
     """NumPy refused it with 'expected non-negative integer', after evaluate had trained its judge."""
     assert refused([*command, "--seed", "-1"], capsys).endswith(
         "argument --seed: must be a whole number of at least 0; got '-1'")
+
+
+def test_clean_notebooks_names_a_file_that_is_not_a_notebook_and_writes_nothing(tmp_path, capsys):
+    import nbformat
+
+    good = tmp_path / "01_good.ipynb"
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1 + 1", outputs=[
+        nbformat.v4.new_output("execute_result", data={"text/plain": "2"}, execution_count=1)])])
+    nbformat.write(notebook, good)
+    before = good.read_text()
+    for text in (b"{not json", b"\xff\xfe"):
+        (tmp_path / "bad.ipynb").write_bytes(text)
+        assert cli.main(["clean-notebooks", str(good), str(tmp_path / "bad.ipynb")]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith(f"error: {tmp_path / 'bad.ipynb'} is not a notebook (") and err.count("\n") == 1
+        assert good.read_text() == before  # checked before any notebook is written
