@@ -27,6 +27,7 @@ LOSSES = ("bce", "hinge", "clipped_bce")  # see losses.py
 LEARNING_RATE_SCHEDULES = ("constant", "cosine")
 MIN_IMAGE_SIZE, MAX_IMAGE_SIZE = 32, 128
 MAX_SEED = 2**32 - 1  # the largest seed NumPy's and TensorFlow's seeding take
+MAX_STEPS = 2**31 - 1  # steps TensorFlow counts (the cosine schedule's decay steps), far beyond any run
 
 # The fields that name one of a few choices, and the choices.
 FIELD_CHOICES = {
@@ -103,7 +104,8 @@ def _validate(profile: Profile) -> None:
     for field in ("image_size", "batch_size", "dataset_size", "train_steps", "noise_dim",
                   "generator_start_size", "generator_start_channels", "d_steps_per_g_step",
                   "checkpoint_every"):
-        check_count(f"profile {field}", getattr(profile, field))
+        check_count(f"profile {field}", getattr(profile, field),
+                    maximum=MAX_STEPS if field in ("train_steps", "checkpoint_every") else None)
     for field in ("generator_channels", "generator_strides", "discriminator_channels"):
         value = getattr(profile, field)
         if not isinstance(value, tuple) or not value or not all(

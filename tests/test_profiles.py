@@ -99,3 +99,10 @@ def test_a_seed_beyond_what_the_random_generators_take_is_refused_naming_the_fie
     get_profile("smoke", seed=2**32 - 1)
     with pytest.raises(ValueError, match=r"profile seed must be an integer in \[0, 4294967295\]; got 4294967296"):
         get_profile("smoke", seed=2**32)
+
+
+def test_more_steps_than_tensorflow_counts_are_refused_naming_the_field():
+    """10**20 steps passed the check and failed at the first step (with the cosine schedule) in TensorFlow."""
+    get_profile("smoke", train_steps=2**31 - 1)
+    with pytest.raises(ValueError, match=rf"profile train_steps must be an integer in \[1, 2147483647\]; got {10**20}"):
+        get_profile("smoke", train_steps=10**20)
