@@ -90,8 +90,11 @@ def real_faces(run: dict | None, image_size: int, real_count: int | None = None,
     from .data_cache import synthetic_dataset
     from .datasets import training_faces
 
-    profile = run_profile(run)
-    if profile and real_count is None and profile.image_size == image_size:
+    try:
+        profile = run_profile(run) if real_count is None else None  # built-in faces need no profile
+    except ValueError as error:  # a run of another version of the library
+        raise ValueError(f"{error}; or pass --real-count to compare with built-in faces") from None
+    if profile and profile.image_size == image_size:
         images, hair_ids, eye_ids = training_faces(profile, run["data"], directory)
         return images, hair_ids, eye_ids, f"the run's training faces ({next(iter(run['data']))})"
     count, seed = _built_in_faces_for(image_size, real_count)

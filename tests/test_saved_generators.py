@@ -56,3 +56,15 @@ def test_a_profile_of_another_size_needs_its_own_run(tmp_path, monkeypatch):
     monkeypatch.setenv("ACGAN_REPORT_DIR", str(tmp_path))
     with pytest.raises(FileNotFoundError, match="draws 32 px faces, not 96 px: train the full profile first"):
         saved_generators.notebook_generator(get_profile("full"))
+
+
+def test_a_run_of_another_version_can_still_be_compared_with_built_in_faces(tmp_path):
+    """evaluate --real-count does not need the run's profile, so a run.json that an older version wrote
+    (here: lacking a field) does not stop it; without --real-count the error says to pass it."""
+    profile = dataclasses.asdict(get_profile("smoke"))
+    del profile["seed"]
+    run = {"status": "finished", "step": 4, "steps": 4, "profile": profile, "data": {"synthetic": None}}
+    images, _, _, source = saved_generators.real_faces(run, 32, real_count=5, directory=tmp_path)
+    assert len(images) == 5 and source.startswith("built-in faces")
+    with pytest.raises(ValueError, match="missing fields seed; .*pass --real-count"):
+        saved_generators.real_faces(run, 32, directory=tmp_path)
