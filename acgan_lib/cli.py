@@ -418,7 +418,8 @@ def _add_evaluation_commands(commands) -> None:
     evaluate.add_argument("--tags", type=Path, default=None,
                           help="draw the (hair, eye) pairs of this tags file (default: all 132 pairs)")
     evaluate.add_argument("--out", type=_output("file"), default=None, help="write the results as JSON here")
-    evaluate.add_argument("--samples-per-pair", type=_positive_int, default=10, help="faces drawn per requested pair")
+    evaluate.add_argument("--samples-per-pair", type=_whole_number(2), default=10,
+                          help="faces drawn per requested pair (two at least: diversity compares two of a pair)")
     evaluate.add_argument("--seed", type=_seed, default=0, help="noise and sampling seed")
     evaluate.add_argument("--noise", choices=NOISE_DISTRIBUTIONS, default=None,
                           help="the noise the generator was trained with (default: from the run.json beside "

@@ -111,8 +111,7 @@ def test_the_real_command_line_refuses_in_one_line(tmp_path):
 
 
 def test_counts_below_one_and_datasets_larger_than_memory_are_refused_before_work(capsys):
-    assert "at least 1; got '0'" in refused(["evaluate", "--generator", "pretrained", "--samples-per-pair", "0"],
-                                            capsys)
+    assert "at least 1; got '0'" in refused(["evaluate", "--generator", "pretrained", "--real-count", "0"], capsys)
     assert cli.main(["data", "--count", str(10**9), "--size", "32"]) == 2  # would be killed by the system
     assert "ask for fewer faces" in capsys.readouterr().err
 
@@ -228,3 +227,9 @@ def test_clean_notebooks_names_a_file_that_is_not_a_notebook_and_writes_nothing(
         err = capsys.readouterr().err
         assert err.startswith(f"error: {tmp_path / 'bad.ipynb'} is not a notebook (") and err.count("\n") == 1
         assert good.read_text() == before  # checked before any notebook is written
+
+
+def test_one_sample_per_pair_is_refused_before_the_judge_trains(capsys):
+    """The within-class MS-SSIM compares two faces of a pair: with one, evaluate failed at its very end."""
+    assert refused(["evaluate", "--generator", "pretrained", "--samples-per-pair", "1"], capsys).endswith(
+        "argument --samples-per-pair: must be a whole number of at least 2; got '1'")
