@@ -300,9 +300,12 @@ class GANTrainer:
             self._use_profile_learning_rates()
             if info is not None and info["status"] == "finished" and self.steps_done >= steps:
                 return True
+            if self.steps_done > steps:
+                raise ValueError(f"{self.run_dir} has done {self.steps_done} steps, more than the {steps} asked "
+                                 f"for; resume with at least {self.steps_done} steps")
             self.findings = [finding for finding in read_findings(self.run_dir) if finding["step"] <= self.steps_done]
             print(f"resuming {self.run_dir} at step {self.steps_done} of {steps}")
-        elif self.checkpoints.latest_checkpoint is not None:
+        elif checkpoint_paths(self.run_dir):
             raise ValueError(
                 f"{self.run_dir} already holds a run: resume it (resume=True, --resume) or choose another folder"
             )
@@ -314,7 +317,7 @@ class GANTrainer:
     def _restore_newest_readable_checkpoint(self) -> None:
         """Restore the newest checkpoint that reads whole, saying which ones it skipped (a file cut short
         or damaged on disk); an error when none does."""
-        checkpoints = list(reversed(self.checkpoints.checkpoints))
+        checkpoints = checkpoint_paths(self.run_dir)
         if not checkpoints:
             raise FileNotFoundError(f"nothing to resume: {self.run_dir / 'checkpoints'} holds no checkpoint; "
                                     f"train without --resume to start the run over")
@@ -348,7 +351,7 @@ class GANTrainer:
         row["seconds"] = time.perf_counter() - started
         for name in ("d_loss", "g_loss"):
             if not math.isfinite(row[name]):
-                last_good = self.checkpoints.latest_checkpoint or "none (no checkpoint was written yet)"
+                last_good = next(iter(checkpoint_paths(self.run_dir)), "none (no checkpoint was written yet)")
                 self._write_status("diverged", row["step"])
                 raise TrainingDiverged(
                     f"{name} became {row[name]} at step {row['step']}; training stopped and nothing was saved "
@@ -395,7 +398,7 @@ def train_or_continue(profile: Profile, run_dir: Path | str, images: np.ndarray,
     """
     run_dir = Path(run_dir)
     info = read_run_info(run_dir)
-    if info is not None and tf.train.latest_checkpoint(run_dir / "checkpoints") is None:
+    if info is not None and not checkpoint_paths(run_dir):
         info = None  # it stopped before its first checkpoint, keeping nothing: the trainer starts it over
     if info is not None:
         stored = profile_from_dict(info["profile"])
@@ -405,6 +408,16 @@ def train_or_continue(profile: Profile, run_dir: Path | str, images: np.ndarray,
             raise ValueError(f"{run_dir} holds a run with other settings ({', '.join(changed)} differ); "
                              f"delete the folder to train these settings there, or choose another folder")
     return GANTrainer(profile, run_dir).fit(images, hair_ids, eye_ids, resume=info is not None, progress=progress)
+
+
+def checkpoint_paths(run_dir: Path | str) -> list[str]:
+    """A run folder's checkpoints, newest first, found by their files (``ckpt-<step>.index``) rather than
+    through TensorFlow's ``checkpoints/checkpoint`` list alone: a damaged list must not make a run with
+    checkpoints look like one without, which a start would then train over."""
+    folder = Path(run_dir) / "checkpoints"
+    steps = sorted((int(path.stem[5:]) for path in folder.glob("ckpt-*.index") if path.stem[5:].isdecimal()),
+                   reverse=True) if folder.is_dir() else []
+    return [str(folder / f"ckpt-{step}") for step in steps]
 
 
 def _adam(learning_rate: float, model: keras.Model, profile: Profile, updates_per_step: int) -> keras.optimizers.Optimizer:

@@ -255,7 +255,7 @@ def test_a_damaged_newest_checkpoint_is_skipped_for_the_one_before(tmp_path, fac
 
 def test_data_too_small_for_a_batch_is_refused_before_the_folder_is_claimed(tmp_path, faces):
     images, hair_ids, eye_ids = faces
-    with pytest.raises(ValueError, match="batch_size must be an integer"):
+    with pytest.raises(ValueError, match=f"the data hold {len(images)} faces, fewer than one batch of 200"):
         GANTrainer(get_profile("smoke", batch_size=200), tmp_path / "run").fit(*faces, progress=False)
     assert not (tmp_path / "run" / "run.json").exists()
     GANTrainer(get_profile("smoke", train_steps=1), tmp_path / "run").fit(*faces, progress=False)  # reusable
@@ -339,3 +339,29 @@ def test_without_the_average_g_itself_draws_and_is_saved(tmp_path, faces):
     trainer = GANTrainer(get_profile("smoke"), tmp_path)
     trainer.fit(images, hair_ids, eye_ids, steps=2, progress=False)
     assert trainer.sampler is trainer.generator
+
+
+def test_a_damaged_checkpoint_list_neither_hides_the_checkpoints_nor_lets_a_start_train_over_them(tmp_path, faces):
+    """TensorFlow's checkpoints/checkpoint lists the checkpoints; garbage there made a finished run look
+    like one without checkpoints, and a start then trained over it."""
+    images, hair_ids, eye_ids = faces
+    profile = get_profile("smoke")
+    GANTrainer(profile, tmp_path).fit(images, hair_ids, eye_ids, steps=4, progress=False)
+    history = (tmp_path / "history.csv").read_text()
+    (tmp_path / "checkpoints" / "checkpoint").write_text("not a checkpoint list {{{")
+    assert training.checkpoint_paths(tmp_path)[0].endswith("ckpt-4")
+    with pytest.raises(ValueError, match="already holds a run: resume it"):
+        GANTrainer(profile, tmp_path).fit(images, hair_ids, eye_ids, steps=6, progress=False)
+    resumed = GANTrainer(profile, tmp_path)
+    resumed.fit(images, hair_ids, eye_ids, steps=6, resume=True, progress=False)
+    assert resumed.steps_done == 6 and (tmp_path / "history.csv").read_text().startswith(history)
+
+
+def test_a_resume_asked_for_fewer_steps_than_done_is_refused(tmp_path, faces):
+    images, hair_ids, eye_ids = faces
+    profile = get_profile("smoke")
+    GANTrainer(profile, tmp_path).fit(images, hair_ids, eye_ids, steps=4, progress=False)
+    info = json.loads((tmp_path / "run.json").read_text())
+    (tmp_path / "run.json").write_text(json.dumps({**info, "status": "running"}))  # killed after its last checkpoint
+    with pytest.raises(ValueError, match="has done 4 steps, more than the 2 asked for; resume with at least 4"):
+        GANTrainer(profile, tmp_path).fit(images, hair_ids, eye_ids, steps=2, resume=True, progress=False)
