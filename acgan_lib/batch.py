@@ -19,11 +19,11 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import nbformat
-
-from .notebook_runner import execute, headless, say_outcome
+from .checks import check_choice
+from .notebook_runner import execute, headless, read_notebook, say_outcome
 from .notebook_setup import assigned_literals, check_parameter
 from .paths import NOTEBOOKS_DIR, write_text_atomic
+from .profiles import PROFILES
 from .results import read_results
 
 MAX_RUNS = 64  # a sweep larger than this is almost certainly a typo
@@ -52,7 +52,7 @@ def find_notebook(name: str, directory: Path = NOTEBOOKS_DIR) -> Path:
 
 def notebook_parameters(notebook: Path) -> dict:
     """The names and default values of the notebook's cell tagged ``parameters``."""
-    for cell in nbformat.read(notebook, as_version=4).cells:
+    for cell in read_notebook(notebook).cells:
         if cell.cell_type == "code" and "parameters" in cell.metadata.get("tags", []):
             return assigned_literals(cell.source)
     raise ValueError(f"{notebook.name} has no cell tagged 'parameters': it cannot be swept")
@@ -71,6 +71,9 @@ def parse_grid(notebook: Path, specs: list[str]) -> dict[str, list]:
         if name in grid:
             raise ValueError(f"parameter {name!r} is given twice; give all its values in one --param")
         grid[name] = [_typed(name, token.strip(), defaults) for token in values.split(",")]
+        if name == "profile_name":  # every notebook takes one; a wrong one would fail only once started
+            for value in grid[name]:
+                check_choice("parameter profile_name", value, tuple(PROFILES))
     runs = 1
     for values in grid.values():
         runs *= len(values)

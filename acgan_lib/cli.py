@@ -376,9 +376,9 @@ def _batch(arguments) -> int:
 def _clean_notebooks(arguments) -> int:
     import nbformat
 
-    from .notebook_runner import numbered_notebooks, refresh_checked_outputs, strip_outputs
+    from .notebook_runner import numbered_notebooks, read_notebook, refresh_checked_outputs, strip_outputs
 
-    notebooks = [(path, _read_notebook(path)) for path in arguments.paths or numbered_notebooks()]  # all first
+    notebooks = [(path, read_notebook(path)) for path in arguments.paths or numbered_notebooks()]  # all first
     for path, notebook in notebooks:
         if arguments.refresh:
             refresh_checked_outputs(path)
@@ -386,16 +386,6 @@ def _clean_notebooks(arguments) -> int:
             nbformat.write(strip_outputs(notebook), path)
         print(f"cleaned {path}")
     return 0
-
-
-def _read_notebook(path: Path):
-    """The notebook in ``path``; a file that is not one is a ValueError naming it."""
-    import nbformat
-
-    try:
-        return nbformat.read(path, as_version=4)
-    except ValueError as error:  # not JSON (nbformat's NotJSONError), or not UTF-8
-        raise ValueError(f"{path} is not a notebook ({' '.join(str(error).split())[:200]}); give .ipynb files") from None
 
 
 SAMPLE_GRID_COLUMNS = 8
@@ -453,7 +443,13 @@ def _evaluate(arguments) -> int:
     import numpy as np
 
     from .datasets import read_test_tags
-    from .evaluation import evaluate_generator, format_table, generator_source, load_generator
+    from .evaluation import (
+        check_real_faces,
+        evaluate_generator,
+        format_table,
+        generator_source,
+        load_generator,
+    )
     from .judge import JudgeSettings, load_or_train_judge
     from .saved_generators import noise_of, real_faces, run_beside
 
@@ -463,14 +459,15 @@ def _evaluate(arguments) -> int:
     run = run_beside(arguments.generator)
     chosen = {"dataset_size": arguments.judge_dataset_size, "epochs": arguments.judge_epochs}
     settings = JudgeSettings(**{field: value for field, value in chosen.items() if value is not None})
+    real_images, real_hair, real_eyes, real_source = real_faces(run, image_size, arguments.real_count,
+                                                                 arguments.data_dir)
+    check_real_faces(real_hair, real_eyes)  # before the judge, which may take minutes to train
+    print(f"real faces to compare with: {len(real_images)}, {real_source}")
     print(f"judge for {image_size} px: loading it, or training it once (cached in the data folder)")
     judge = load_or_train_judge(image_size, settings, directory=arguments.data_dir, verbose=2)
     held_out = judge.manifest["held_out"]
     print(f"judge {'reused' if judge.reused else 'trained'}: {judge.path.name}, held-out accuracy "
           f"hair {held_out['hair_accuracy']:.4f}, eyes {held_out['eye_accuracy']:.4f}")
-    real_images, real_hair, real_eyes, real_source = real_faces(run, image_size, arguments.real_count,
-                                                                 arguments.data_dir)
-    print(f"real faces to compare with: {len(real_images)}, {real_source}")
     pairs = None if requests is None else (np.array([request.hair for request in requests]),
                                            np.array([request.eye for request in requests]))
     noise = noise_of(run, arguments.noise)

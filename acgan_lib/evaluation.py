@@ -94,7 +94,10 @@ def load_generator(path) -> keras.Model:
     try:
         model = keras.saving.load_model(path, safe_mode=True)
     except (ValueError, OSError, KeyError, zipfile.BadZipFile) as error:
-        raise ValueError(f"{path} is not a readable .keras model: {error}") from None
+        # Keras calls any file it cannot open as a zip "File not found"; the file is there, so say what it is.
+        reason = "not a .keras archive (a zip file)" if not zipfile.is_zipfile(path) else " ".join(str(error).split())
+        raise ValueError(f"{path} is not a readable .keras model: {reason}; expected a model saved with "
+                         f"model.save") from None
     if not isinstance(model.input, dict) or set(model.input) != set(GENERATOR_INPUTS):
         raise ValueError(f"{path} is not a generator: its inputs must be a dict with keys "
                          f"{', '.join(GENERATOR_INPUTS)} (see acgan_lib.models)")
@@ -428,6 +431,16 @@ def nearest_neighbours(queries: np.ndarray, references: np.ndarray, k: int = 1,
 # ---------------------------------------------------------------------------------------------------
 
 
+def check_real_faces(real_hair, real_eyes) -> None:
+    """The real faces ``evaluate_generator`` compares with must give a Fréchet floor (two samples of at least
+    two faces) and a within-class MS-SSIM (two faces of one pair); checked before a judge is trained."""
+    classes = pair_class_ids(np.asarray(real_hair), np.asarray(real_eyes))
+    if len(classes) < 4 or np.bincount(classes).max() < 2:
+        raise ValueError(f"the real faces to compare with must be at least 4, two of them of one (hair, eye) pair; "
+                         f"got {len(classes)} faces in {len(np.unique(classes))} pairs; use more real faces "
+                         f"(--real-count)")
+
+
 def evaluate_generator(generator: keras.Model | ImageSource, judge: keras.Model, real_images: np.ndarray,
                        real_hair, real_eyes, requests: tuple | None = None, samples_per_pair: int = 10,
                        seed: int = 0, pairs_per_class: int = 10, memorisation_queries: int = 32) -> dict:
@@ -444,6 +457,7 @@ def evaluate_generator(generator: keras.Model | ImageSource, judge: keras.Model,
     generated ones, else fewer generated faces are compared), MS-SSIM of real faces of the same classes,
     and how close a real face comes to the other real faces.
     """
+    check_real_faces(real_hair, real_eyes)
     source = generator_source(generator) if isinstance(generator, keras.Model) else generator
     request_hair, request_eyes = all_pairs() if requests is None else (np.asarray(ids) for ids in requests)
     request_hair = np.repeat(request_hair, samples_per_pair)

@@ -206,6 +206,14 @@ def unexpected_outputs(notebook: nbformat.NotebookNode) -> list[int]:
     ]
 
 
+def read_notebook(path: Path) -> nbformat.NotebookNode:
+    """The notebook in ``path``; a file that is not one is a ValueError naming it."""
+    try:
+        return nbformat.read(path, as_version=4)
+    except ValueError as error:  # not JSON (nbformat's NotJSONError), or not UTF-8
+        raise ValueError(f"{path} is not a notebook ({' '.join(str(error).split())[:200]}); give .ipynb files") from None
+
+
 def refresh_checked_outputs(notebook_path: Path, profile_name: str = "smoke") -> None:
     """Execute a stored notebook and write it back with only its checked cells' outputs.
 

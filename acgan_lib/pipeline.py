@@ -98,7 +98,10 @@ def check_inputs(images, hair_ids, eye_ids, batch_size: int) -> None:
             f"images, hair_ids and eye_ids must have one entry per face; got "
             f"{len(images)}, {len(hair_ids)}, {len(eye_ids)}"
         )
-    check_count("batch_size", batch_size, maximum=len(images))
+    check_count("batch_size", batch_size)
+    if batch_size > len(images):
+        raise ValueError(f"the data hold {len(images)} faces, fewer than one batch of {batch_size}; use more faces "
+                         f"or a batch_size of at most {len(images)}")
     for name, ids, depth in (("hair_ids", hair_ids, NUM_HAIR), ("eye_ids", eye_ids, NUM_EYES)):
         ids = np.asarray(ids)
         if ids.min() < 0 or ids.max() >= depth:

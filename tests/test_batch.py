@@ -31,6 +31,7 @@ def test_values_take_the_type_of_their_default(tmp_path):
     ("seed", "a sweep parameter is NAME=VALUE"),
     ("seed=", "a sweep parameter is NAME=VALUE"),
     ("seed=" + ",".join(map(str, range(65))), "at most 64"),
+    ("profile_name=smoke,huge", "parameter profile_name must be one of smoke, quick, full; got 'huge'"),
 ])
 def test_a_bad_sweep_fails_before_any_notebook_starts(tmp_path, capsys, spec, message):
     notebook = write_notebook(tmp_path / "01_x.ipynb", "open('ran', 'w').write('yes')")
@@ -39,6 +40,12 @@ def test_a_bad_sweep_fails_before_any_notebook_starts(tmp_path, capsys, spec, me
     assert main(["batch", "--notebook", str(notebook), "--param", spec, "--out", str(tmp_path / "out")]) == 2
     assert "error:" in capsys.readouterr().err
     assert not (tmp_path / "out").exists() and not (tmp_path / "ran").exists()
+
+
+def test_a_file_that_is_not_a_notebook_is_named(tmp_path, capsys):
+    (tmp_path / "bad.ipynb").write_text("{not json")
+    assert main(["batch", "--notebook", str(tmp_path / "bad.ipynb"), "--out", str(tmp_path / "out")]) == 2
+    assert f"{tmp_path / 'bad.ipynb'} is not a notebook (" in capsys.readouterr().err
 
 
 def test_an_unknown_notebook_lists_the_notebooks():

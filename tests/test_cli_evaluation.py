@@ -81,6 +81,18 @@ def test_evaluate_needs_a_real_count_for_a_size_no_profile_draws(tmp_path, capsy
     assert "pass --real-count" in capsys.readouterr().err
 
 
+def test_too_few_real_faces_are_refused_before_any_judge_is_trained(tmp_path, capsys, monkeypatch):
+    from acgan_lib import judge
+
+    def never(*arguments, **keywords):
+        raise AssertionError("the judge was loaded or trained before the real faces were checked")
+
+    monkeypatch.setattr(judge, "load_or_train_judge", never)
+    assert main(["evaluate", "--generator", "pretrained", "--real-count", "4", "--data-dir", str(tmp_path)]) == 2
+    assert "the real faces to compare with must be at least 4, two of them of one (hair, eye) pair; got 4 faces" \
+        in capsys.readouterr().err
+
+
 def test_a_missing_generator_file_is_a_clear_error(tmp_path, capsys):
     assert main(["evaluate", "--generator", str(tmp_path / "nowhere.keras")]) == 2
     assert "no generator file" in capsys.readouterr().err

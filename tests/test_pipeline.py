@@ -72,7 +72,7 @@ def test_bad_inputs_say_what_is_allowed():
         make_dataset(images.astype(np.float32), hair, eyes, 4)
     with pytest.raises(ValueError, match="one entry per face"):
         make_dataset(images, hair[:5], eyes, 4)
-    with pytest.raises(ValueError, match=r"batch_size must be an integer in \[1, 10\]"):
+    with pytest.raises(ValueError, match=r"the data hold 10 faces, fewer than one batch of 11; .* at most 10"):
         make_dataset(images, hair, eyes, 11)
     with pytest.raises(ValueError, match=r"hair_ids must be in \[0, 12\)"):
         make_dataset(images, np.full(10, 12), eyes, 4)
