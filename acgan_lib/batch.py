@@ -23,7 +23,7 @@ from .checks import check_choice
 from .notebook_runner import execute, headless, read_notebook, say_outcome
 from .notebook_setup import assigned_literals, check_parameter
 from .paths import NOTEBOOKS_DIR, write_text_atomic
-from .profiles import PROFILES
+from .profiles import PROFILES, SETTABLE_FIELDS, get_profile, parse_setting
 from .results import read_results
 
 MAX_RUNS = 64  # a sweep larger than this is almost certainly a typo
@@ -116,8 +116,14 @@ def sweep_csv(runs: list[SweepRun]) -> str:
 
 
 def _typed(name: str, token: str, defaults: dict):
-    """``token`` read as the type of ``name``'s default, then checked like a papermill parameter."""
+    """``token`` read as the type of ``name``'s default, then checked like a papermill parameter. A
+    parameter whose default is None but which names a profile field (04's ``learning_rate_g``) is read
+    and range-checked as that field, so a bad value is refused here, not inside the notebook."""
     default = defaults.get(name)
+    if default is None and name in SETTABLE_FIELDS and token != "None":
+        value = parse_setting(f"{name}={token}")[1]
+        get_profile(defaults.get("profile_name", "quick"), **{name: value})
+        return value
     try:
         if isinstance(default, bool):
             value = {"true": True, "false": False}.get(token.lower(), token)

@@ -14,7 +14,7 @@
 A mistake on the command line or a problem with a file (a bad value, a missing, corrupt or unwritable
 file, an output path that is a file or a link) prints one line saying what was wrong and exits with status
 2, checked before any work starts where it can be; a failing notebook exits with status 1; Ctrl-C exits
-with 130. ``--debug`` (before the command) shows the traceback instead.
+with 130 and SIGTERM with 143, each with one line. ``--debug`` (before the command) shows the traceback instead.
 """
 
 from __future__ import annotations
@@ -22,7 +22,9 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import re
+import signal
 import sys
+import threading
 import time
 import zipfile
 from pathlib import Path
@@ -36,9 +38,29 @@ from .profiles import FIELD_CHOICES, NOISE_DISTRIBUTIONS, PROFILES, SETTABLE_FIE
 from .saved_generators import SHIPPED, generator_path
 
 
+class Terminated(BaseException):
+    """SIGTERM arrived (a scheduler or ``kill``); raised like Ctrl-C's KeyboardInterrupt, so that ``with``
+    blocks (the run folder's lock) close and no ``except Exception`` swallows it."""
+
+
+def _raise_terminated(signal_number, frame):
+    raise Terminated
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = _build_parser()
     arguments = parser.parse_args(argv)
+    if threading.current_thread() is not threading.main_thread():  # Python takes signals only there
+        return _run(arguments)
+    previous = signal.signal(signal.SIGTERM, _raise_terminated)
+    try:
+        return _run(arguments)
+    finally:
+        signal.signal(signal.SIGTERM, previous)  # main() may be called inside another program (the tests)
+
+
+def _run(arguments) -> int:
+    """The command's handler, with every expected failure turned into one line and an exit status."""
     import tensorflow as tf  # (already loaded by .training)
 
     from .notebook_runner import NotebookFailed
@@ -55,12 +77,13 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         print(f"error: {_one_line(error)}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, Terminated) as stop:
         if arguments.debug:
             raise
-        print("interrupted: a run folder keeps its last checkpoint (continue a training with --resume)",
-              file=sys.stderr)
-        return 130
+        what, status = ("interrupted", 130) if isinstance(stop, KeyboardInterrupt) else (
+            "terminated (SIGTERM)", 128 + signal.SIGTERM)
+        print(f"{what}: a run folder keeps its last checkpoint (continue a training with --resume)", file=sys.stderr)
+        return status
 
 
 # What a user's input or machine can cause: a bad value, a missing, unreadable or unwritable file, a

@@ -205,6 +205,8 @@ def read_test_tags(path: str | Path) -> list[TagRequest]:
     naming the file and line (and, for an unknown colour, the valid colours) instead of being skipped.
     """
     path = Path(path)
+    if path.is_dir():
+        raise ValueError(f"{path} is a folder; give the test-tags file itself (rows 'n,<hair> hair <eye> eyes')")
     if not path.is_file():
         raise FileNotFoundError(f"no test-tags file at {path}")
     requests = [_read_request(path, line_number, line) for line_number, line in _read_lines(path)]

@@ -93,6 +93,10 @@ def check_output(path: Path, kind: str, option: str = "") -> Path:
 
 def _check_output(path: Path, kind: str, name: str) -> Path:
     """The checks of ``check_output``; a path the system cannot look up raises its OSError."""
+    if any(ord(character) < 32 or ord(character) == 127 for character in str(path)):
+        # A newline or tab is legal in a name but is almost always a paste or quoting slip, and a
+        # name holding one breaks every listing and log line it appears in.
+        raise ValueError(f"{name!r} holds a control character (a newline or tab, say); give a path without one")
     if path.is_symlink():
         raise ValueError(f"{name} is a symbolic link; give a {kind} path that is not a link")
     if path.exists() and kind == "folder" and not path.is_dir():

@@ -862,7 +862,7 @@ def render_faces(
     ValueError.
     """
     hair_ids, eye_ids = _check_labels(hair_ids, eye_ids)
-    _check_size(size)
+    check_size(size)
     _check_pixel_noise(pixel_noise)
     chunk_size = default_chunk_size(size) if chunk_size is None else chunk_size
     check_count("chunk_size", chunk_size)
@@ -976,7 +976,8 @@ def _check_labels(hair_ids: ArrayLike, eye_ids: ArrayLike) -> tuple[np.ndarray, 
     return checked[0], checked[1]
 
 
-def _check_size(size: int) -> None:
+def check_size(size: int) -> None:
+    """Raise ValueError unless ``size`` is a whole number of pixels the renderer draws at."""
     if (
         isinstance(size, bool)
         or not isinstance(size, (int, np.integer))

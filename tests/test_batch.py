@@ -8,7 +8,8 @@ from notebook_files import write_notebook as write_scratch_notebook
 from acgan_lib.batch import find_notebook, notebook_parameters, parse_grid
 from acgan_lib.cli import main
 
-PARAMETERS = 'profile_name = "quick"\nseed = 0\nrate = 1e-4\nlong = False\nrun_root = None\n'
+PARAMETERS = ('profile_name = "quick"\nseed = 0\nrate = 1e-4\nlong = False\nrun_root = None\n'
+              'learning_rate_g = None\n')
 
 
 def write_notebook(path, *sources):
@@ -18,10 +19,11 @@ def write_notebook(path, *sources):
 def test_values_take_the_type_of_their_default(tmp_path):
     notebook = write_notebook(tmp_path / "01_x.ipynb")
     assert notebook_parameters(notebook) == {"profile_name": "quick", "seed": 0, "rate": 1e-4, "long": False,
-                                             "run_root": None}
+                                             "run_root": None, "learning_rate_g": None}
     assert parse_grid(notebook, ["seed=0,1", "rate=3,1e-3", "long=true", "run_root=../runs/a,None",
-                                 "profile_name=smoke"]) == {
-        "seed": [0, 1], "rate": [3, 1e-3], "long": [True], "run_root": ["../runs/a", None], "profile_name": ["smoke"]}
+                                 "profile_name=smoke", "learning_rate_g=3e-4,None"]) == {
+        "seed": [0, 1], "rate": [3, 1e-3], "long": [True], "run_root": ["../runs/a", None], "profile_name": ["smoke"],
+        "learning_rate_g": [3e-4, None]}
 
 
 @pytest.mark.parametrize("spec, message", [
@@ -32,6 +34,9 @@ def test_values_take_the_type_of_their_default(tmp_path):
     ("seed=", "a sweep parameter is NAME=VALUE"),
     ("seed=" + ",".join(map(str, range(65))), "at most 64"),
     ("profile_name=smoke,huge", "parameter profile_name must be one of smoke, quick, full; got 'huge'"),
+    # a None default that names a profile field is checked as the field (it failed inside the notebook)
+    ("learning_rate_g=nan", r"profile learning_rate_g must be a number in \(0, 1\); got nan"),
+    ("learning_rate_g=fast", r"learning_rate_g \(float\) must be a number; got 'fast'"),
 ])
 def test_a_bad_sweep_fails_before_any_notebook_starts(tmp_path, capsys, spec, message):
     notebook = write_notebook(tmp_path / "01_x.ipynb", "open('ran', 'w').write('yes')")

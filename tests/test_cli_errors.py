@@ -44,6 +44,25 @@ def test_an_empty_out_and_a_link_are_refused(tmp_path, capsys):
                                             "--out", str(tmp_path / "link")], capsys)
 
 
+@pytest.mark.parametrize("name", ["run\nx", "run\tx", "run\x1bx"])
+def test_an_out_holding_a_control_character_is_refused(tmp_path, capsys, name):
+    message = refused(["train", "--profile", "smoke", "--out", str(tmp_path / name)], capsys)
+    assert "holds a control character (a newline or tab, say); give a path without one" in message
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_tags_path_that_is_a_folder_is_named_as_a_folder(tmp_path, capsys):
+    assert cli.main(["sample", "--generator", "pretrained", "--tags", str(tmp_path),
+                     "--out", str(tmp_path / "out")]) == 2
+    assert capsys.readouterr().err.strip() == (f"error: {tmp_path} is a folder; give the test-tags file itself "
+                                               "(rows 'n,<hair> hair <eye> eyes')")
+
+
+def test_a_size_outside_the_renderers_range_is_refused_as_such_not_as_too_much_memory(tmp_path, capsys):
+    assert cli.main(["data", "--count", "10", "--size", "100000", "--data-dir", str(tmp_path)]) == 2
+    assert "size must be an integer from 32 to 128 pixels; got 100000" in capsys.readouterr().err
+
+
 def test_an_out_under_a_file_or_an_unwritable_folder_is_refused(tmp_path):
     (tmp_path / "file").write_text("x")
     with pytest.raises(ValueError, match="which is a file"):

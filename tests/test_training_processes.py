@@ -149,6 +149,30 @@ def test_a_killed_run_resumes_to_the_same_weights_as_an_uninterrupted_one(tmp_pa
         np.testing.assert_array_equal(expected_weights, got_weights)
 
 
+def test_sigterm_stops_a_training_in_one_line_with_status_143_and_the_run_resumes(tmp_path):
+    """A scheduler's SIGTERM (or ``kill``) is a stop like Ctrl-C: one line, status 143, no traceback (it
+    used to end silently), the lock released and the folder resumable."""
+    run_dir = tmp_path / "run"
+    command = ["-m", "acgan_lib", "train", "--profile", "smoke", "--checkpoint-every", "2", "--no-progress",
+               "--out", str(run_dir)]
+    process = subprocess.Popen([sys.executable, *command, "--steps", "100000"], stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 300
+    while not (run_dir / "checkpoints" / "ckpt-2.index").exists():
+        assert process.poll() is None and time.monotonic() < deadline, "the run ended before it could be stopped"
+        time.sleep(0.02)
+    process.send_signal(signal.SIGTERM)
+    stderr = process.communicate(timeout=120)[1]
+    assert process.returncode == 128 + signal.SIGTERM, stderr[-3000:]
+    assert "Traceback" not in stderr
+    assert stderr.strip().splitlines()[-1].startswith("terminated (SIGTERM): a run folder keeps its last checkpoint")
+    done = [row["step"] for row in read_history(run_dir / "history.csv")]
+    assert done == list(range(1, len(done) + 1))
+    resumed = run_python(*command, "--steps", str(done[-1] + 3), "--resume")
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    assert read_run_info(run_dir)["status"] == "finished"
+
+
 def test_resuming_a_finished_run_says_so(tmp_path, capsys):
     assert main(["train", "--profile", "smoke", "--out", str(tmp_path), "--steps", "2", "--no-progress"]) == 0
     printed = capsys.readouterr().out  # the folder's contents and what to do next
