@@ -8,8 +8,9 @@ Run from the repository root (a few minutes on two cores):
 It trains ``--steps`` steps of the quick profile's models and settings (batch norm, cosine schedule, mode
 seeking, minibatch spread, the ACGAN head) at a small batch, with op determinism, once without
 interruption. Then, ``--kills`` times, it starts the same training in a fresh folder, sends SIGKILL at a
-random moment (a fifth of them during start-up, the others while steps run: during a step, a checkpoint,
-a sample grid), resumes the folder with ``--resume`` (or starts it over when the kill came before the
+random moment (a fifth of them during start-up, the others while steps run: once a step drawn at random
+has its history row, after a random part of a step's time, so in a step, a checkpoint or a sample grid;
+an earlier version drew the moment over the whole run and sent most kills after the last step), resumes the folder with ``--resume`` (or starts it over when the kill came before the
 first checkpoint, as a user would), and compares. A resumed run passes when it finishes with every history step once and a generator whose weights
 equal the uninterrupted run's bit for bit.
 
@@ -68,11 +69,11 @@ def first_difference(rows: dict, expected: dict) -> int | None:
 START_UP_SHARE = 0.2  # of the kills, the share sent during start-up; the others come while steps run
 
 
-def wait_for_first_step(run_dir: Path, process: subprocess.Popen) -> float:
-    """Wait until the run's history.csv holds its first step (or the process ends); return the time."""
+def wait_for_step(run_dir: Path, process: subprocess.Popen, step: int) -> float:
+    """Wait until the run's history.csv holds ``step`` rows (or the process ends); return the time."""
     history = run_dir / "history.csv"
-    while process.poll() is None and not (history.exists() and history.read_text().count("\n") >= 2):
-        time.sleep(0.01)
+    while process.poll() is None and not (history.exists() and history.read_text().count("\n") >= step + 1):
+        time.sleep(0.005)
     return time.perf_counter()
 
 
@@ -88,11 +89,13 @@ def main() -> None:
         started = time.perf_counter()
         whole = subprocess.Popen(train_command(scratch / "whole", arguments.steps), stdout=subprocess.DEVNULL,
                                  stderr=subprocess.DEVNULL)
-        start_up_seconds = wait_for_first_step(scratch / "whole", whole) - started
+        first_step = wait_for_step(scratch / "whole", whole, 1)
+        step_seconds = (wait_for_step(scratch / "whole", whole, arguments.steps) - first_step) / (arguments.steps - 1)
+        start_up_seconds = first_step - started
         if whole.wait() != 0:
             sys.exit("the uninterrupted run failed; run its command by hand to see why")
-        training_seconds = time.perf_counter() - started - start_up_seconds
-        print(f"uninterrupted: start-up {start_up_seconds:.1f} s, {arguments.steps} steps {training_seconds:.1f} s")
+        print(f"uninterrupted: start-up {start_up_seconds:.1f} s, then {step_seconds * 1000:.0f} ms a step "
+              f"(checkpoints and sample grids included)")
         expected = generator_weights(scratch / "whole")
         expected_losses = history_losses(scratch / "whole")
         rows = []
@@ -103,9 +106,9 @@ def main() -> None:
                                        stderr=subprocess.DEVNULL)
             if rng.random() < START_UP_SHARE:  # during start-up: data, models, tracing the step
                 time.sleep(rng.uniform(0.0, start_up_seconds))
-            else:  # during training: a step, a checkpoint, a sample grid
-                wait_for_first_step(run_dir, process)
-                time.sleep(rng.uniform(0.0, 0.95 * training_seconds))
+            else:  # while steps run, after a step drawn at random: in a step, a checkpoint, a sample grid
+                wait_for_step(run_dir, process, rng.randint(1, arguments.steps - 1))
+                time.sleep(rng.uniform(0.0, step_seconds))
             moment = time.perf_counter() - launched
             process.send_signal(signal.SIGKILL)
             process.wait()
@@ -141,7 +144,7 @@ def main() -> None:
         print(f"{row['kill']:4d} {row['seconds']:6.1f} {row['last_checkpoint']:>11} {row['then']:>13} "
               f"{'-' if difference is None else f'{difference:.3g}':>10} {'-' if parted is None else parted:>9}  "
               f"{'yes' if row['passed'] else 'NO'}")
-    report = {"steps": arguments.steps, "start_up_seconds": start_up_seconds, "training_seconds": training_seconds,
+    report = {"steps": arguments.steps, "start_up_seconds": start_up_seconds, "step_seconds": step_seconds,
               "kills": rows,
               "passed": sum(row["passed"] for row in rows)}
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
