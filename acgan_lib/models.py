@@ -36,12 +36,14 @@ from .blocks import (
     MinibatchSpread,
     check_block_options,
     down_block,
+    has_bias,
     normalise_and_activate,
     spectral_if_asked,
     up_block,
 )
+from .checks import check_choice
 from .labels import NUM_EYES, NUM_HAIR, one_hot
-from .profiles import HEADS, NOISE_DISTRIBUTIONS, Profile
+from .profiles import DISCRIMINATOR_NORMALISATIONS, HEADS, NOISE_DISTRIBUTIONS, Profile
 
 GENERATOR_ACTIVATION = "relu"
 DISCRIMINATOR_ACTIVATION = "leaky_relu"
@@ -77,23 +79,26 @@ def build_generator(profile: Profile, normalisation: str | None = None,
     -> the profile's output activation. The seed names no activation after the dense layer; we add the
     block activation there (DCGAN's "project and reshape", and without it Dense and the first transposed
     conv would compose into one linear map). Layer groups: ``stem``, ``up1``..``upN``, ``output``.
-    ``normalisation`` defaults to the profile's ``generator_normalisation``.
+    ``normalisation`` defaults to the profile's ``generator_normalisation``; with
+    ``conditional_batch_norm`` the labels also set the scale and shift of every norm (``blocks``).
     """
     normalisation = profile.generator_normalisation if normalisation is None else normalisation
     check_block_options(activation, normalisation)
     noise = keras.Input((profile.noise_dim,), name="noise")
     hair, eyes = _label_inputs()
     joined = layers.Concatenate(name="stem_concat")([noise, hair, eyes])
+    # Conditional batch norm hears the labels in every block, not only through the stem.
+    labels = layers.Concatenate(name="stem_labels")([hair, eyes]) if normalisation == "conditional_batch_norm" else None
     start_size, start_channels = profile.generator_start_size, profile.generator_start_channels
     dense = _dense(start_size * start_size * start_channels, "stem_dense", normalisation,
-                   use_bias=normalisation != "batch_norm")
+                   use_bias=has_bias(normalisation))
     features = normalise_and_activate(dense(joined), name="stem_dense",
-                                      activation=activation, normalisation=normalisation)
+                                      activation=activation, normalisation=normalisation, labels=labels)
     features = layers.Reshape((start_size, start_size, start_channels), name="stem_reshape")(features)
     stages = zip(profile.generator_channels, profile.generator_strides, strict=True)
     for index, (channels, stride) in enumerate(stages, start=1):
         features = up_block(features, channels, stride, name=f"up{index}",
-                            activation=activation, normalisation=normalisation)
+                            activation=activation, normalisation=normalisation, labels=labels)
     output_conv = spectral_if_asked(
         layers.Conv2D(IMAGE_CHANNELS, KERNEL_SIZE, padding="same", name="output_conv"), normalisation
     )
@@ -119,6 +124,7 @@ def build_discriminator(profile: Profile, head: str | None = None, normalisation
     if head not in HEADS:
         raise ValueError(f"unknown discriminator head {head!r}; valid heads: {', '.join(HEADS)}")
     check_block_options(activation, normalisation)
+    check_choice("discriminator normalisation", normalisation, DISCRIMINATOR_NORMALISATIONS)
     image = keras.Input((profile.image_size, profile.image_size, IMAGE_CHANNELS), name="image")
     features = image
     for index, channels in enumerate(profile.discriminator_channels, start=1):

@@ -33,7 +33,7 @@ def test_values_take_the_type_of_their_default(tmp_path):
     ("seed", "a sweep parameter is NAME=VALUE"),
     ("seed=", "a sweep parameter is NAME=VALUE"),
     ("seed=" + ",".join(map(str, range(65))), "at most 64"),
-    ("profile_name=smoke,huge", "parameter profile_name must be one of smoke, quick, full; got 'huge'"),
+    ("profile_name=smoke,huge", "parameter profile_name must be one of smoke, quick, medium, full; got 'huge'"),
     # a None default that names a profile field is checked as the field (it failed inside the notebook)
     ("learning_rate_g=nan", r"profile learning_rate_g must be a number in \(0, 1\); got nan"),
     ("learning_rate_g=fast", r"learning_rate_g \(float\) must be a number; got 'fast'"),

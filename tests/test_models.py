@@ -239,6 +239,44 @@ def test_batch_norm_follows_every_block_conv_and_spectral_norm_wraps_every_weigh
         assert all(isinstance(layer, keras.layers.SpectralNormalization) for layer in weight_layers)
 
 
+def test_a_conditional_batch_norm_generator_round_trips_and_each_norm_hears_the_labels(tmp_path):
+    generator = build_generator(SMOKE, normalisation="conditional_batch_norm")
+    inputs = generator_batch(SMOKE)
+    generator(inputs, training=True)
+    assert_round_trip(generator, inputs, tmp_path)
+    norms = [layer.name[:-len("_bn")] for layer in generator.layers if isinstance(layer, keras.layers.BatchNormalization)]
+    assert len(norms) == 1 + 3 * len(SMOKE.generator_channels)  # the stem's and every block conv's
+    labels = generator.get_layer("stem_labels").output
+    for name in norms:
+        assert not generator.get_layer(f"{name}_bn").center and not generator.get_layer(f"{name}_bn").scale
+        for part in ("gain", "shift"):
+            assert generator.get_layer(f"{name}_{part}").input is labels
+
+
+def test_conditional_batch_norm_lets_one_class_change_its_faces_alone():
+    """The kernel row of a one-hot class is that class's own scale or shift: changing hair class 0's shift in
+    one block changes the faces drawn with hair 0 and no others."""
+    generator = build_generator(SMOKE, normalisation="conditional_batch_norm")
+    noise = sample_noise(4, SMOKE.noise_dim, rng=0)
+    hair_zero = {"noise": noise, "hair": one_hot([0] * 4, NUM_HAIR), "eyes": one_hot([1] * 4, NUM_EYES)}
+    hair_one = {**hair_zero, "hair": one_hot([1] * 4, NUM_HAIR)}
+    before = [np.asarray(generator(inputs, training=False)) for inputs in (hair_zero, hair_one)]
+    shift = generator.get_layer("up2_conv1_shift")
+    kernel, bias = shift.get_weights()
+    kernel[0] += 1.0  # row 0 of [hair one-hot, eye one-hot]: hair class 0
+    shift.set_weights([kernel, bias])
+    after = [np.asarray(generator(inputs, training=False)) for inputs in (hair_zero, hair_one)]
+    assert np.abs(after[0] - before[0]).max() > 1e-3
+    np.testing.assert_array_equal(after[1], before[1])
+
+
+def test_the_discriminator_refuses_conditional_batch_norm_which_needs_labels_in_its_blocks():
+    with pytest.raises(ValueError, match="discriminator normalisation must be one of none, batch_norm, spectral_norm"):
+        build_discriminator(SMOKE, normalisation="conditional_batch_norm")
+    with pytest.raises(ValueError, match="needs the labels; it is for generator blocks"):
+        down_block(keras.Input((8, 8, 2)), 4, name="down", activation="relu", normalisation="conditional_batch_norm")
+
+
 # --- conditioning ------------------------------------------------------------------------------------
 
 def test_changing_the_labels_changes_the_generator_output_for_the_same_noise():

@@ -6,7 +6,7 @@ import pytest
 from acgan_lib.profiles import PROFILES, get_profile, profile_from_dict
 
 
-@pytest.mark.parametrize("name", ["smoke", "quick", "full"])
+@pytest.mark.parametrize("name", ["smoke", "quick", "medium", "full"])
 def test_profiles_are_consistent(name):
     profile = PROFILES[name]
     assert profile.generator_start_size * math.prod(profile.generator_strides) == profile.image_size
@@ -28,8 +28,18 @@ def test_full_is_the_seed_architecture():
 
 
 def test_profiles_grow_from_smoke_to_full():
-    sizes = [PROFILES[name].image_size * PROFILES[name].dataset_size for name in ("smoke", "quick", "full")]
-    assert sizes == sorted(sizes)
+    sizes = [PROFILES[name].image_size * PROFILES[name].dataset_size for name in ("smoke", "quick", "medium", "full")]
+    assert sizes == sorted(sizes) and list(PROFILES) == ["smoke", "quick", "medium", "full"]
+
+
+def test_medium_is_the_quick_recipe_at_64_px_with_one_more_block_a_side():
+    quick, medium = get_profile("quick"), get_profile("medium")
+    sizes = ("name", "image_size", "train_steps", "generator_channels", "generator_strides", "discriminator_channels")
+    assert {field: value for field, value in dataclasses.asdict(medium).items() if field not in sizes} == {
+        field: value for field, value in dataclasses.asdict(quick).items() if field not in sizes}
+    assert medium.image_size == 2 * quick.image_size
+    assert len(medium.generator_channels) == len(quick.generator_channels) + 1
+    assert len(medium.discriminator_channels) == len(quick.discriminator_channels) + 1
 
 
 def test_profiles_are_frozen():
@@ -39,8 +49,8 @@ def test_profiles_are_frozen():
 
 def test_overrides_are_validated():
     assert get_profile("quick", train_steps=10).train_steps == 10
-    with pytest.raises(ValueError, match="valid profiles: smoke, quick, full"):
-        get_profile("medium")
+    with pytest.raises(ValueError, match="valid profiles: smoke, quick, medium, full"):
+        get_profile("large")
     with pytest.raises(ValueError, match="valid fields"):
         get_profile("quick", epochs=3)
     with pytest.raises(ValueError, match="batch_size must be a positive integer"):
@@ -65,8 +75,12 @@ def test_overrides_are_validated():
         get_profile("quick", learning_rate_schedule="step")
     with pytest.raises(ValueError, match="classify_fakes must be True or False"):
         get_profile("quick", classify_fakes="no")
-    with pytest.raises(ValueError, match="generator_normalisation must be one of none, batch_norm, spectral_norm"):
+    with pytest.raises(ValueError, match="generator_normalisation must be one of none, batch_norm, spectral_norm, "
+                                         "conditional_batch_norm; got 'layer_norm'"):
         get_profile("quick", generator_normalisation="layer_norm")
+    with pytest.raises(ValueError, match="discriminator_normalisation must be one of none, batch_norm, spectral_norm; "
+                                         "got 'conditional_batch_norm'"):  # D's blocks have no labels
+        get_profile("quick", discriminator_normalisation="conditional_batch_norm")
     with pytest.raises(ValueError, match=r"generator_average must be a number in \[0, 1\); got 1.0"):
         get_profile("quick", generator_average=1.0)  # an average that never moves
     with pytest.raises(ValueError, match=r"generator_average must be a number in \[0, 1\)"):

@@ -31,8 +31,9 @@ MIRRORED_SCRIPT = textwrap.dedent("""
     from acgan_lib.training import GANTrainer
 
     strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
-    # With batch norm in G and the moving average of G's weights, whose update runs across the replicas.
-    profile = get_profile("smoke", train_steps=3, generator_normalisation="batch_norm", generator_average=0.9)
+    # With conditional batch norm in G and the moving average of G's weights, whose update runs across the replicas.
+    profile = get_profile("smoke", train_steps=3, generator_normalisation="conditional_batch_norm",
+                          generator_average=0.9)
     data = synthetic_dataset(profile.dataset_size, profile.image_size)
     trainer = GANTrainer(profile, sys.argv[1], strategy=strategy)
     before = trainer.generator.trainable_variables[0].numpy().copy()
