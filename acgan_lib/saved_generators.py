@@ -1,8 +1,8 @@
 """Where a trained generator comes from, and what its run folder says about it.
 
 A generator is named by a path to a ``.keras`` file or by a short name for one that ships with the
-package (``SHIPPED``: ``pretrained`` is the quick profile's, made by ``make pretrained``; see the
-README). ``train`` saves ``generator.keras`` beside the run's ``run.json``, and the shipped generators
+package (``SHIPPED``: ``pretrained`` is the quick profile's, made by ``make pretrained``, and
+``pretrained-medium`` the medium profile's, made by ``make pretrained-medium``; see the README). ``train`` saves ``generator.keras`` beside the run's ``run.json``, and the shipped generators
 keep theirs, so a generator's noise distribution and training faces are read from there rather than
 asked for again.
 
@@ -21,7 +21,9 @@ from .profiles import PROFILES, Profile, profile_from_dict
 from .run_records import read_run_info
 
 PRETRAINED_DIR = Path(__file__).resolve().parent / "pretrained"
-SHIPPED = {"pretrained": PRETRAINED_DIR / "quick" / "generator.keras"}
+# Short names of the shipped generators: the quick profile's (32 px) and the medium profile's (64 px).
+SHIPPED = {"pretrained": PRETRAINED_DIR / "quick" / "generator.keras",
+           "pretrained-medium": PRETRAINED_DIR / "medium" / "generator.keras"}
 
 
 @dataclass(frozen=True)
@@ -66,22 +68,27 @@ def run_profile(run: dict | None) -> Profile | None:
 
 def notebook_generator(profile: Profile) -> ChosenGenerator:
     """The generator notebook 04 trained for ``profile`` in this run's folder when that run has finished
-    (``paths.runs_dir() / profile.name``), else the shipped ``pretrained`` generator."""
+    (``paths.runs_dir() / profile.name``), else the shipped generator that draws the profile's image size
+    (the quick one for 32 px profiles, the medium one for 64 px)."""
     run_dir = runs_dir() / profile.name
     run = read_run_info(run_dir)
     if run is not None and run.get("status") == "finished" and (run_dir / "generator.keras").is_file():
         return ChosenGenerator(run_dir / "generator.keras", run,
                                f"the {profile.name} run notebook 04 trained, {run['step']:,} steps ({run_dir})")
-    shipped = SHIPPED["pretrained"]
-    trained = run_beside(shipped)
-    if trained["profile"]["image_size"] != profile.image_size:
+    shipped = {name: (path, run_beside(path)) for name, path in SHIPPED.items() if path.is_file()}
+    fitting = [name for name, (_, trained) in shipped.items() if trained["profile"]["image_size"] == profile.image_size]
+    if not fitting:
+        sizes = ", ".join(f"{name} {trained['profile']['image_size']} px" for name, (_, trained) in shipped.items())
         raise FileNotFoundError(
-            f"no finished {profile.name} run in {run_dir}, and the shipped generator draws "
-            f"{trained['profile']['image_size']} px faces, not {profile.image_size} px: train the {profile.name} "
-            f"profile first (notebook 04), or name a generator (generator_path)")
-    return ChosenGenerator(shipped, trained,
-                           f"the shipped generator (no finished run in {run_dir}): the {trained['profile']['name']} "
-                           f"profile, {trained['step']:,} steps, made by `make pretrained`")
+            f"no finished {profile.name} run in {run_dir}, and no shipped generator draws {profile.image_size} px "
+            f"faces ({sizes}): train the {profile.name} profile first (notebook 04), or name a generator "
+            f"(generator_path)")
+    name = fitting[0]
+    path, trained = shipped[name]
+    made_by = "make pretrained" if name == "pretrained" else f"make {name}"
+    return ChosenGenerator(path, trained,
+                           f"the shipped generator `{name}` (no finished run in {run_dir}): the "
+                           f"{trained['profile']['name']} profile, {trained['step']:,} steps, made by `{made_by}`")
 
 
 def real_faces(run: dict | None, image_size: int, real_count: int | None = None, directory: Path | None = None):

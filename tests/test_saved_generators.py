@@ -18,11 +18,12 @@ def test_short_names_stand_for_the_shipped_generators(tmp_path):
         saved_generators.generator_path("  ")
 
 
-def test_the_shipped_generator_carries_its_run(tmp_path):
-    shipped = saved_generators.SHIPPED["pretrained"]
+@pytest.mark.parametrize("name, profile", [("pretrained", "quick"), ("pretrained-medium", "medium")])
+def test_each_shipped_generator_carries_its_run(name, profile):
+    shipped = saved_generators.SHIPPED[name]
     assert shipped.is_file() and shipped.stat().st_size < 5_000_000  # a few MB at most
     run = saved_generators.run_beside(shipped)
-    assert run["status"] == "finished" and run["profile"]["name"] == "quick"
+    assert run["status"] == "finished" and run["profile"]["name"] == profile
     assert saved_generators.noise_of(run, None) == run["profile"]["noise_distribution"]
     assert saved_generators.noise_of(run, "gaussian") == "gaussian"
     evaluation = json.loads((shipped.parent / "evaluation.json").read_text())
@@ -52,9 +53,13 @@ def test_notebooks_use_the_run_of_notebook_04_once_it_has_finished(tmp_path, mon
     assert chosen.noise_distribution == profile.noise_distribution
 
 
-def test_a_profile_of_another_size_needs_its_own_run(tmp_path, monkeypatch):
+def test_a_profile_without_a_run_gets_the_shipped_generator_of_its_size(tmp_path, monkeypatch):
     monkeypatch.setenv("ACGAN_REPORT_DIR", str(tmp_path))
-    with pytest.raises(FileNotFoundError, match="draws 32 px faces, not 96 px: train the full profile first"):
+    chosen = saved_generators.notebook_generator(get_profile("medium"))
+    assert chosen.path == saved_generators.SHIPPED["pretrained-medium"]
+    assert "`pretrained-medium`" in chosen.description and "make pretrained-medium" in chosen.description
+    with pytest.raises(FileNotFoundError, match=r"no shipped generator draws 96 px faces \(pretrained 32 px, "
+                                                r"pretrained-medium 64 px\): train the full profile first"):
         saved_generators.notebook_generator(get_profile("full"))
 
 
