@@ -150,7 +150,7 @@ def test_every_flag_of_every_command_has_help():
 def test_a_flags_help_ends_with_its_default_and_a_training_flag_names_each_profiles_value():
     helps = {name: parser.format_help() for name, parser in every_command_parser().items()}
     assert "(default: report)" in " ".join(helps["notebooks"].split())
-    assert "(smoke: 8, quick: 32, full: 32)" in " ".join(helps["train"].split())
+    assert "(smoke: 8, quick: 32, medium: 32, full: 32)" in " ".join(helps["train"].split())
     assert "examples:" in helps[""] and "examples:" in helps["train"]
 
 

@@ -75,8 +75,8 @@ def test_evaluate_without_out_writes_nothing(generator_path, data_dir, tmp_path,
 
 
 def test_evaluate_needs_a_real_count_for_a_size_no_profile_draws(tmp_path, capsys):
-    path = tmp_path / "generator64.keras"
-    build_generator(get_profile("smoke", image_size=64, generator_strides=(2, 2, 2, 4))).save(path)
+    path = tmp_path / "generator128.keras"  # 32 px is quick's and smoke's, 64 medium's, 96 full's
+    build_generator(get_profile("smoke", image_size=128, generator_strides=(2, 2, 4, 4))).save(path)
     assert main(["evaluate", "--generator", str(path), "--data-dir", str(tmp_path)]) == 2
     assert "pass --real-count" in capsys.readouterr().err
 

@@ -68,7 +68,7 @@ def test_bad_profile_fails_before_any_notebook_runs(tmp_path, capsys):
                  str(tmp_path / "missing")]) == 2
     assert "no numbered notebooks" in capsys.readouterr().err
     with pytest.raises(ValueError, match="valid profiles"):
-        run_notebooks("medium", tmp_path)
+        run_notebooks("large", tmp_path)
 
 
 def test_strip_outputs_keeps_only_checked_cells():
