@@ -46,7 +46,7 @@ def synthetic_dataset(
 ) -> CachedDataset:
     """The built-in dataset of ``count`` faces at ``size`` pixels, from the cache or freshly rendered."""
     check_count("count", count)
-    synthetic.check_size(size)  # before the memory check, which would call a too-large size too many faces
+    synthetic.check_size(size)  # first: the memory check would blame the count for a size out of range
     check_choice("distribution", distribution, LABEL_DISTRIBUTIONS)
     manifest = {
         "renderer_version": synthetic.RENDERER_VERSION,

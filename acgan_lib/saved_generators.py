@@ -2,7 +2,8 @@
 
 A generator is named by a path to a ``.keras`` file or by a short name for one that ships with the
 package (``SHIPPED``: ``pretrained`` is the quick profile's, made by ``make pretrained``, and
-``pretrained-medium`` the medium profile's once ``make pretrained-medium`` has made it; see the README). ``train`` saves ``generator.keras`` beside the run's ``run.json``, and the shipped generators
+``pretrained-medium`` the medium profile's once ``make pretrained-medium`` has made it; see the
+README). ``train`` saves ``generator.keras`` beside the run's ``run.json``, and the shipped generators
 keep theirs, so a generator's noise distribution and training faces are read from there rather than
 asked for again.
 
@@ -87,10 +88,9 @@ def notebook_generator(profile: Profile) -> ChosenGenerator:
             f"(generator_path)")
     name = fitting[0]
     path, trained = shipped[name]
-    made_by = "make pretrained" if name == "pretrained" else f"make {name}"
     return ChosenGenerator(path, trained,
                            f"the shipped generator `{name}` (no finished run in {run_dir}): the "
-                           f"{trained['profile']['name']} profile, {trained['step']:,} steps, made by `{made_by}`")
+                           f"{trained['profile']['name']} profile, {trained['step']:,} steps, made by `make {name}`")
 
 
 def real_faces(run: dict | None, image_size: int, real_count: int | None = None, directory: Path | None = None):

@@ -10,9 +10,10 @@ seeking, minibatch spread, the ACGAN head) at a small batch, with op determinism
 interruption. Then, ``--kills`` times, it starts the same training in a fresh folder, sends SIGKILL at a
 random moment (a fifth of them during start-up, the others while steps run: once a step drawn at random
 has its history row, after a random part of a step's time, so in a step, a checkpoint or a sample grid;
-an earlier version drew the moment over the whole run and sent most kills after the last step), resumes the folder with ``--resume`` (or starts it over when the kill came before the
-first checkpoint, as a user would), and compares. A resumed run passes when it finishes with every history step once and a generator whose weights
-equal the uninterrupted run's bit for bit.
+an earlier version drew the moment over the whole run and sent most kills after the last step), resumes
+the folder with ``--resume`` (or starts it over when the kill came before the first checkpoint, as a user
+would), and compares. A resumed run passes when it finishes with every history step once and a generator
+whose weights equal the uninterrupted run's bit for bit.
 
 Prints a table (one row per kill: when, the last checkpoint on disk, how it went on, the largest weight
 difference, the first step whose losses differ from the uninterrupted run's) and the same as JSON, also
