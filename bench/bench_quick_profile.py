@@ -25,6 +25,11 @@ the run ended with every target met within the budget, the within-class MS-SSIM 
 full ``evaluate_generator`` table of the final generator (10 faces per pair), and the same as JSON,
 written to bench/results/<profile>_profile_seed<seed>.json. The run folder is kept in
 bench/results/<profile>_run_seed<seed> unless ``--run-dir`` says otherwise.
+
+A long run (the medium profile's takes about an hour) can be stopped and continued: the run folder keeps
+the trainer's checkpoints and, in ``bench_progress.json``, the judgements so far and the training seconds
+at each checkpoint. ``--resume`` continues from the newest checkpoint with the clock as it stood there;
+without it the folder is emptied first. Each judgement's line is also appended to ``bench.log`` there.
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ import argparse
 import json
 import platform
 import shutil
+import sys
 import time
 from pathlib import Path
 
@@ -52,6 +58,7 @@ from acgan_lib.evaluation import (
 )
 from acgan_lib.judge import load_or_train_judge
 from acgan_lib.labels import NUM_EYES, NUM_HAIR
+from acgan_lib.paths import write_text_atomic
 from acgan_lib.profiles import get_profile, parse_setting
 from acgan_lib.training import GANTrainer
 
@@ -66,6 +73,7 @@ TARGETS = {
 ALL_TARGETS = ("hair >= 0.95", "eyes >= 0.90", "MS-SSIM <= real + 0.05", "Fréchet distance <= 5 x floor")
 BUDGET_SCALED_SECONDS = {"quick": 600, "medium": 5400}  # issue 14: 10 and 90 minutes at 116 GFLOP/s
 JUDGE_EVERY = 250
+PROGRESS_FILE = "bench_progress.json"  # in the run folder: what --resume continues from
 FACES_PER_PAIR = 4
 REPO_ROOT = Path(__file__).resolve().parents[1]
 RESULTS = REPO_ROOT / "bench" / "results"
@@ -75,14 +83,20 @@ def main() -> None:
     arguments = _parse_arguments()
     profile = get_profile(arguments.profile, seed=arguments.seed, **dict(arguments.set))
     run_dir = arguments.run_dir or RESULTS / f"{profile.name}_run_seed{profile.seed}"
+    if arguments.resume and not (run_dir / PROGRESS_FILE).is_file():
+        raise ValueError(f"--resume: {run_dir} holds no {PROGRESS_FILE}, so it is no bench run to continue; "
+                         f"leave out --resume to start one")
     dataset = synthetic_dataset(profile.dataset_size, profile.image_size, seed=profile.seed)
     judge = load_or_train_judge(profile.image_size, verbose=2).model
     gflops_before = machine_gflops()
-    shutil.rmtree(run_dir, ignore_errors=True)
+    if not arguments.resume:
+        shutil.rmtree(run_dir, ignore_errors=True)
     trainer = GANTrainer(profile, run_dir)
-    judgement = ProgressJudge(judge, dataset, trainer, arguments.faces_per_pair, arguments.judge_every)
+    judgement = ProgressJudge(judge, dataset, trainer, arguments.faces_per_pair, arguments.judge_every,
+                              resume=arguments.resume)
     started = time.perf_counter()
-    trainer.fit(dataset.images, dataset.hair_ids, dataset.eye_ids, after_step=judgement.after_step)
+    trainer.fit(dataset.images, dataset.hair_ids, dataset.eye_ids, resume=arguments.resume,
+                after_step=judgement.after_step)
     wall_seconds = time.perf_counter() - started
     gflops = (gflops_before + machine_gflops()) / 2
     scale = gflops / REFERENCE_GFLOPS
@@ -124,16 +138,24 @@ def main() -> None:
 
 
 class ProgressJudge:
-    """Judges a trainer's generators every few steps, keeping the training clock apart from the judging."""
+    """Judges a trainer's generators every few steps, keeping the training clock apart from the judging.
 
-    def __init__(self, judge, dataset, trainer, faces_per_pair: int, every: int):
+    It saves its judgements and the training seconds at each checkpoint in the run folder, so that a
+    resumed run (``resume=True``) goes on from the newest checkpoint with its rows and clock.
+    """
+
+    def __init__(self, judge, dataset, trainer, faces_per_pair: int, every: int, resume: bool = False):
         self.judge, self.trainer, self.profile, self.every = judge, trainer, trainer.profile, every
         self.faces_per_pair = faces_per_pair
         sample_size = NUM_HAIR * NUM_EYES * faces_per_pair  # the floor at the generated faces' count
         self.reference = real_reference(judge, dataset.images, dataset.hair_ids, dataset.eye_ids, sample_size,
                                         pairs_per_class=4)
-        self.rows: list[dict] = []
-        self.training_seconds = 0.0
+        self.progress_file = trainer.run_dir / PROGRESS_FILE
+        saved = _read_progress(self.progress_file) if resume else {"rows": [], "seconds_at_step": {}}
+        self.rows: list[dict] = saved["rows"]
+        self.seconds_at_step: dict[str, float] = saved["seconds_at_step"]  # at each checkpoint (JSON keys)
+        self.training_seconds = max(self.seconds_at_step.values(), default=0.0)  # a run that had finished
+        self._resuming = resume
         self._clock = time.perf_counter()  # reset after each judgement, so judging is not counted
 
     def generators(self) -> dict:
@@ -143,15 +165,44 @@ class ProgressJudge:
 
     def after_step(self, row: dict) -> None:
         """The training callback: add the time since the last call, and judge every ``every`` steps."""
+        if self._resuming:
+            self._continue_from(row["step"] - 1)
         now = time.perf_counter()
         self.training_seconds += now - self._clock
-        if row["step"] % self.every == 0 or row["step"] == self.profile.train_steps:
+        step = row["step"]
+        if step % self.every == 0 or step == self.profile.train_steps:
             judged = {name: self.judge_generator(generator) for name, generator in self.generators().items()}
-            self.rows.append({"step": row["step"], "training_seconds": round(self.training_seconds, 1),
+            self.rows.append({"step": step, "training_seconds": round(self.training_seconds, 1),
                               **judged.pop("saved"),
                               **{f"{name}_{key}": value for name, values in judged.items() for key, value in values.items()}})
-            print(_progress_line(self.rows[-1]), flush=True)
+            line = _progress_line(self.rows[-1])
+            print(line, flush=True)
+            with (self.trainer.run_dir / "bench.log").open("a") as log:
+                log.write(line + "\n")
+        if step % self.profile.checkpoint_every == 0 or step == self.profile.train_steps:
+            self.seconds_at_step[str(step)] = self.training_seconds  # the trainer has just saved a checkpoint
+            write_text_atomic(self.progress_file, json.dumps({"rows": self.rows,
+                                                              "seconds_at_step": self.seconds_at_step}))
         self._clock = time.perf_counter()
+
+    def _continue_from(self, checkpoint_step: int) -> None:
+        """On the first step of a resumed run: drop the judgements made after the checkpoint it restored
+        and set the clock to the training seconds saved with that checkpoint."""
+        self._resuming = False
+        saved_steps = [int(step) for step in self.seconds_at_step if int(step) <= checkpoint_step]
+        if str(checkpoint_step) in self.seconds_at_step:
+            self.training_seconds = self.seconds_at_step[str(checkpoint_step)]
+        elif saved_steps and max(saved_steps) > 0:  # stopped between the checkpoint and the progress file
+            newest = max(saved_steps)
+            self.training_seconds = self.seconds_at_step[str(newest)] / newest * checkpoint_step
+            print(f"{self.progress_file} has no training time for step {checkpoint_step}; estimated from the "
+                  f"pace up to step {newest}", flush=True)
+        else:
+            raise ValueError(f"--resume: {self.progress_file} has no training time up to step {checkpoint_step}, "
+                             f"the checkpoint the trainer restored; start the run over without --resume")
+        self.rows = [row for row in self.rows if row["step"] <= checkpoint_step]
+        self.seconds_at_step = {step: seconds for step, seconds in self.seconds_at_step.items()
+                                if int(step) <= checkpoint_step}
 
     def judge_generator(self, generator) -> dict:
         source = generator_source(generator, self.profile.noise_distribution, self.profile.pixel_range)
@@ -198,6 +249,17 @@ def _print_report(report: dict, final: dict) -> None:
         print(format_table(results))
 
 
+def _read_progress(path: Path) -> dict:
+    """A stopped run's ``bench_progress.json``: its judgement rows and training seconds at each checkpoint."""
+    try:
+        saved = json.loads(path.read_text())
+        if not (isinstance(saved.get("rows"), list) and isinstance(saved.get("seconds_at_step"), dict)):
+            raise ValueError("it lacks 'rows' or 'seconds_at_step'")
+    except (ValueError, AttributeError) as error:
+        raise ValueError(f"--resume: {path} cannot be read ({error}); start the run over without --resume") from None
+    return saved
+
+
 def _parse_arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--profile", default="quick")
@@ -208,7 +270,9 @@ def _parse_arguments() -> argparse.Namespace:
     parser.add_argument("--judge-every", type=int, default=JUDGE_EVERY, help="steps between judgements")
     parser.add_argument("--faces-per-pair", type=int, default=FACES_PER_PAIR,
                         help="faces per (hair, eye) pair in each judgement")
-    parser.add_argument("--run-dir", type=Path, default=None, help="the run folder (emptied first)")
+    parser.add_argument("--run-dir", type=Path, default=None, help="the run folder (emptied first unless --resume)")
+    parser.add_argument("--resume", action="store_true",
+                        help="continue the stopped bench run in the run folder from its newest checkpoint")
     return parser.parse_args()
 
 
@@ -221,4 +285,8 @@ def _setting(text: str) -> tuple[str, object]:
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except (ValueError, OSError) as error:  # a bad setting, a folder that cannot be resumed: one line
+        print(f"error: {' '.join(str(error).split())}", file=sys.stderr)
+        sys.exit(2)
