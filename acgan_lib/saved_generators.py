@@ -2,8 +2,7 @@
 
 A generator is named by a path to a ``.keras`` file or by a short name for one that ships with the
 package (``SHIPPED``: ``pretrained`` is the quick profile's, made by ``make pretrained``, and
-``pretrained-medium`` the medium profile's once ``make pretrained-medium`` has made it; see the
-README). ``train`` saves ``generator.keras`` beside the run's ``run.json``, and the shipped generators
+``pretrained-medium`` the medium profile's, made by ``make pretrained-medium``; see the README). ``train`` saves ``generator.keras`` beside the run's ``run.json``, and the shipped generators
 keep theirs, so a generator's noise distribution and training faces are read from there rather than
 asked for again.
 
@@ -22,11 +21,9 @@ from .profiles import PROFILES, Profile, profile_from_dict
 from .run_records import read_run_info
 
 PRETRAINED_DIR = Path(__file__).resolve().parent / "pretrained"
-# Short names of the generators that can ship: the quick profile's (32 px, in the package) and the
-# medium profile's (64 px, once ``make pretrained-medium`` has made it). SHIPPED holds those present.
-MAKEABLE = {"pretrained": PRETRAINED_DIR / "quick" / "generator.keras",
-            "pretrained-medium": PRETRAINED_DIR / "medium" / "generator.keras"}
-SHIPPED = {name: path for name, path in MAKEABLE.items() if path.is_file()}
+# Short names of the shipped generators: the quick profile's (32 px) and the medium profile's (64 px).
+SHIPPED = {"pretrained": PRETRAINED_DIR / "quick" / "generator.keras",
+           "pretrained-medium": PRETRAINED_DIR / "medium" / "generator.keras"}
 
 
 @dataclass(frozen=True)
