@@ -23,7 +23,8 @@ It prints, for each target, the first judged step that met it with its raw and s
 the run ended with every target met within the budget, the within-class MS-SSIM of real faces blurred by
 0.5 and 0.8 px (at 32 px softness alone raises MS-SSIM, see ``evaluation.blurred_ms_ssim``), then the
 full ``evaluate_generator`` table of the final generator (10 faces per pair), and the same as JSON,
-written to bench/results/<profile>_profile_seed<seed>.json. The run folder is kept in
+written to bench/results/<profile>_profile_seed<seed>.json and to bench_results.json in the run folder
+(where runs with other settings and one seed keep theirs apart). The run folder is kept in
 bench/results/<profile>_run_seed<seed> unless ``--run-dir`` says otherwise.
 
 A long run (the medium profile's takes about an hour) can be stopped and continued: the run folder keeps
@@ -133,8 +134,9 @@ def main() -> None:
     _print_report(report, final)
     path = RESULTS / f"{profile.name}_profile_seed{profile.seed}.json"
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(report, indent=2) + "\n")
-    print(f"wrote {path}")
+    for destination in (path, run_dir / "bench_results.json"):  # the copy stays with its run
+        write_text_atomic(destination, json.dumps(report, indent=2) + "\n")
+    print(f"wrote {path} and {run_dir / 'bench_results.json'}")
 
 
 class ProgressJudge:
