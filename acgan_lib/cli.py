@@ -106,7 +106,7 @@ def _one_line(error: BaseException) -> str:
     return " ".join(str(error).split()) or type(error).__name__
 
 
-def _whole_number(minimum: int):
+def whole_number(minimum: int):
     """An argparse type: a whole number of at least ``minimum`` (``checks.check_count``)."""
 
     def parse(text: str) -> int:
@@ -120,8 +120,8 @@ def _whole_number(minimum: int):
     return parse
 
 
-_positive_int = _whole_number(1)
-_seed = _whole_number(0)  # NumPy refuses a negative seed, and only once the work is under way
+_positive_int = whole_number(1)
+_seed = whole_number(0)  # NumPy refuses a negative seed, and only once the work is under way
 
 
 def _output(kind: str):
@@ -269,7 +269,7 @@ def _add_train_parser(commands) -> None:
     for flag, (field, kind, description) in TRAINING_FLAGS.items():
         train.add_argument(f"--{flag.replace('_', '-')}", dest=flag, type=kind, default=None,
                            choices=FIELD_CHOICES.get(field), help=f"{description} ({_profile_values(field)})")
-    train.add_argument("--set", action="append", default=[], type=_setting, metavar="FIELD=VALUE", dest="settings",
+    train.add_argument("--set", action="append", default=[], type=profile_setting, metavar="FIELD=VALUE", dest="settings",
                        help=f"any profile field, repeatable: {', '.join(SETTABLE_FIELDS)} (profiles.Profile "
                             f"says what each does; tuples as 64,32,16, switches as true/false)")
     source = train.add_mutually_exclusive_group()
@@ -287,7 +287,7 @@ def _add_train_parser(commands) -> None:
     train.set_defaults(handler=_train)
 
 
-def _setting(text: str) -> tuple[str, object]:
+def profile_setting(text: str) -> tuple[str, object]:
     """An argparse type for --set FIELD=VALUE (``profiles.parse_setting``)."""
     try:
         return parse_setting(text)
@@ -431,7 +431,7 @@ def _add_evaluation_commands(commands) -> None:
     evaluate.add_argument("--tags", type=Path, default=None,
                           help="draw the (hair, eye) pairs of this tags file (default: all 132 pairs)")
     evaluate.add_argument("--out", type=_output("file"), default=None, help="write the results as JSON here")
-    evaluate.add_argument("--samples-per-pair", type=_whole_number(2), default=10,
+    evaluate.add_argument("--samples-per-pair", type=whole_number(2), default=10,
                           help="faces drawn per requested pair (two at least: diversity compares two of a pair)")
     evaluate.add_argument("--seed", type=_seed, default=0, help="noise and sampling seed")
     evaluate.add_argument("--noise", choices=NOISE_DISTRIBUTIONS, default=None,

@@ -2,9 +2,10 @@
 
 A generator is named by a path to a ``.keras`` file or by a short name for one that ships with the
 package (``SHIPPED``: ``pretrained`` is the quick profile's, made by ``make pretrained``, and
-``pretrained-medium`` the medium profile's, made by ``make pretrained-medium``; see the README). ``train`` saves ``generator.keras`` beside the run's ``run.json``, and the shipped generators
-keep theirs, so a generator's noise distribution and training faces are read from there rather than
-asked for again.
+``pretrained-medium`` the medium profile's, made by ``make pretrained-medium``; see the README).
+``train`` saves ``generator.keras`` beside the run's ``run.json``, and the shipped generators keep
+theirs, so a generator's noise distribution and training faces are read from there rather than asked
+for again.
 
 Notebooks find the generator of the headless run they belong to with ``notebook_generator``: notebook 04
 trains the profile into ``paths.runs_dir() / <profile>``; notebooks 06 and 07 judge and draw with it when

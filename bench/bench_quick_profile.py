@@ -46,6 +46,7 @@ from pathlib import Path
 from bench_notebooks import machine_gflops
 from bench_training import REFERENCE_GFLOPS
 
+from acgan_lib.cli import profile_setting, whole_number
 from acgan_lib.data_cache import synthetic_dataset
 from acgan_lib.evaluation import (
     BLUR_SIGMAS,
@@ -60,7 +61,7 @@ from acgan_lib.evaluation import (
 from acgan_lib.judge import load_or_train_judge
 from acgan_lib.labels import NUM_EYES, NUM_HAIR
 from acgan_lib.paths import write_text_atomic
-from acgan_lib.profiles import get_profile, parse_setting
+from acgan_lib.profiles import get_profile
 from acgan_lib.training import GANTrainer
 
 # Issue 14's targets, each read on one judgement of the generator the run saves.
@@ -268,25 +269,17 @@ def _read_progress(path: Path) -> dict:
 def _parse_arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--profile", default="quick")
-    parser.add_argument("--seed", type=int, default=0, help="the training seed (weights, noise, data order)")
-    parser.add_argument("--set", action="append", default=[], type=_setting, metavar="FIELD=VALUE",
+    parser.add_argument("--seed", type=whole_number(0), default=0, help="the training seed (weights, noise, data order)")
+    parser.add_argument("--set", action="append", default=[], type=profile_setting, metavar="FIELD=VALUE",
                         help="change one profile field, as train --set does (e.g. learning_rate_g=2e-4 or "
                              "generator_channels=64,32,16); repeat for more")
-    parser.add_argument("--judge-every", type=int, default=JUDGE_EVERY, help="steps between judgements")
-    parser.add_argument("--faces-per-pair", type=int, default=FACES_PER_PAIR,
-                        help="faces per (hair, eye) pair in each judgement")
+    parser.add_argument("--judge-every", type=whole_number(1), default=JUDGE_EVERY, help="steps between judgements")
+    parser.add_argument("--faces-per-pair", type=whole_number(2), default=FACES_PER_PAIR,
+                        help="faces per (hair, eye) pair in each judgement (MS-SSIM compares two or more)")
     parser.add_argument("--run-dir", type=Path, default=None, help="the run folder (emptied first unless --resume)")
     parser.add_argument("--resume", action="store_true",
                         help="continue the stopped bench run in the run folder from its newest checkpoint")
     return parser.parse_args()
-
-
-def _setting(text: str) -> tuple[str, object]:
-    """An argparse type for --set FIELD=VALUE, read as the CLI's ``train --set`` reads it."""
-    try:
-        return parse_setting(text)
-    except ValueError as error:
-        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 if __name__ == "__main__":

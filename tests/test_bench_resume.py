@@ -1,4 +1,4 @@
-"""The quality bench's resume (bench/bench_quick_profile.py): a stopped run's judgements and clock."""
+"""The quality bench (bench/bench_quick_profile.py): resuming a stopped run, and its flags' bad values."""
 
 import subprocess
 import sys
@@ -64,3 +64,15 @@ def test_resume_without_a_bench_run_is_one_line_and_exit_2(tmp_path):
     assert result.stderr.strip().splitlines()[-1] == (
         f"error: --resume: {tmp_path} holds no bench_progress.json, so it is no bench run to continue; leave "
         f"out --resume to start one")
+
+
+@pytest.mark.parametrize("flag, value, allowed", [("--faces-per-pair", "1", "at least 2"),
+                                                  ("--judge-every", "0", "at least 1"),
+                                                  ("--seed", "-1", "at least 0")])
+def test_a_bad_count_is_refused_before_any_work(flag, value, allowed, tmp_path):
+    result = subprocess.run([sys.executable, str(BENCH / "bench_quick_profile.py"), "--profile", "smoke", flag,
+                             value, "--run-dir", str(tmp_path)], capture_output=True, text=True)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    last = result.stderr.strip().splitlines()[-1]
+    assert flag in last and allowed in last, last
