@@ -17,6 +17,8 @@ TensorFlow's ``*_with_logits`` ops), which is both numerically stable and the re
   images for D (and on fakes too, as in the paper, when the profile's ``classify_fakes`` says so) and on
   fakes for G.
 - Mode seeking (MSGAN, Mao et al. 2019): a penalty on G for drawing the same face from different noise.
+- R1 (Mescheder et al. 2018): a penalty on D for how steeply its real/fake logit changes around real
+  faces, so that D cannot sharpen into a cliff G's gradient falls off.
 """
 
 from __future__ import annotations
@@ -94,3 +96,9 @@ def mode_seeking_penalty(images, noise):
     noise_gap = tf.reduce_mean(tf.abs(noise[:half] - noise[half : 2 * half]))
     return 1.0 / (image_gap / noise_gap + MODE_SEEKING_EPSILON)
 
+
+
+def r1_penalty(logit_slopes):
+    """R1's per-example penalty, half the squared length of the gradient of D's real/fake logit with
+    respect to a real image (``logit_slopes``: that gradient, shaped like the images)."""
+    return 0.5 * tf.reduce_sum(tf.square(logit_slopes), axis=tf.range(1, tf.rank(logit_slopes)))

@@ -26,6 +26,7 @@ NORMALISATIONS = ("none", "batch_norm", "spectral_norm", "conditional_batch_norm
 # Conditional batch norm takes its scale and shift from the labels, which only G's blocks receive.
 DISCRIMINATOR_NORMALISATIONS = ("none", "batch_norm", "spectral_norm")
 LOSSES = ("bce", "hinge", "clipped_bce")  # see losses.py
+AUGMENTATIONS = ("none", "translation", "translation_cutout")  # see augmentation.py
 LEARNING_RATE_SCHEDULES = ("constant", "cosine")
 MIN_IMAGE_SIZE, MAX_IMAGE_SIZE = 32, 128
 MAX_SEED = 2**32 - 1  # the largest seed NumPy's and TensorFlow's seeding take
@@ -40,6 +41,7 @@ FIELD_CHOICES = {
     "noise_distribution": NOISE_DISTRIBUTIONS,
     "learning_rate_schedule": LEARNING_RATE_SCHEDULES,
     "loss": LOSSES,
+    "augmentation": AUGMENTATIONS,
 }
 
 
@@ -76,6 +78,8 @@ class Profile:
     mode_seeking_weight: float = 0.0  # weight of MSGAN's penalty on G for ignoring its noise (0: off)
     classify_fakes: bool = True  # acgan head: D also learns the labels of fakes (the ACGAN paper) or real only
     generator_average: float = 0.0  # decay of a moving average of G's weights that draws the samples (0: off)
+    augmentation: str = "none"  # what every image D sees goes through: none, translation, translation_cutout
+    r1_weight: float = 0.0  # gamma of the R1 penalty, gamma/2 |grad of D's real/fake logit at real faces|^2 (0: off)
     checkpoint_every: int = 500  # steps between checkpoints (and one at the end)
     seed: int = 0
 
@@ -126,6 +130,7 @@ def _validate(profile: Profile) -> None:
     _check_number("aux_weight", profile.aux_weight, low=0.0, high=float("inf"))
     _check_number("mode_seeking_weight", profile.mode_seeking_weight, low=0.0, high=float("inf"))
     _check_number("generator_average", profile.generator_average, low=0.0, high=1.0)
+    _check_number("r1_weight", profile.r1_weight, low=0.0, high=float("inf"))
     if not MIN_IMAGE_SIZE <= profile.image_size <= MAX_IMAGE_SIZE:
         raise ValueError(
             f"profile image_size must be in [{MIN_IMAGE_SIZE}, {MAX_IMAGE_SIZE}]; got {profile.image_size}"

@@ -365,3 +365,42 @@ def test_a_resume_asked_for_fewer_steps_than_done_is_refused(tmp_path, faces):
     (tmp_path / "run.json").write_text(json.dumps({**info, "status": "running"}))  # killed after its last checkpoint
     with pytest.raises(ValueError, match="has done 4 steps, more than the 2 asked for; resume with at least 4"):
         GANTrainer(profile, tmp_path).fit(images, hair_ids, eye_ids, steps=2, resume=True, progress=False)
+
+
+def test_r1_adds_gamma_times_half_the_squared_slope_of_d_at_each_real_face(tmp_path, faces):
+    images, hair_ids, eye_ids = faces
+    gamma = 2.0
+    penalised = GANTrainer(get_profile("smoke", head="acgan", r1_weight=gamma), tmp_path / "r1")
+    plain = GANTrainer(get_profile("smoke", head="acgan"), tmp_path / "plain")
+    plain.discriminator.set_weights(penalised.discriminator.get_weights())
+    real = tf.constant(images[:8] / 127.5 - 1.0, tf.float32)
+    fake = tf.random.stateless_uniform(real.shape, seed=(1, 2), minval=-1.0, maxval=1.0)
+    hair, eyes = tf.constant(hair_ids[:8]), tf.constant(eye_ids[:8])
+    with tf.GradientTape() as tape:
+        tape.watch(real)
+        logits = penalised._criticise(real, hair, eyes)["real_fake"]
+    slopes = tape.gradient(logits, real).numpy()
+    expected = gamma * np.mean(0.5 * np.sum(slopes**2, axis=(1, 2, 3)))
+    gradients_r1, loss_r1, _, _ = penalised.discriminator_gradients(real, fake, hair, eye_ids[:8])
+    gradients, loss, _, _ = plain.discriminator_gradients(real, fake, hair, eye_ids[:8])
+    assert expected > 1e-6
+    np.testing.assert_allclose(float(loss_r1) - float(loss), expected, rtol=1e-4)
+    assert any(not np.allclose(a, b) for a, b in zip(gradients_r1, gradients))  # the penalty reaches D's weights
+
+
+def test_a_resumed_run_with_augmentation_and_r1_ends_with_the_same_weights(tmp_path, faces):
+    """The shifts and cut-outs come from the checkpointed noise source, so a resumed run draws the same."""
+    images, hair_ids, eye_ids = faces
+    profile = get_profile("smoke", head="acgan", augmentation="translation_cutout", r1_weight=1.0)
+    whole = GANTrainer(profile, tmp_path / "whole")
+    whole.fit(images, hair_ids, eye_ids, steps=4, progress=False)
+    GANTrainer(profile, tmp_path / "stopped").fit(images, hair_ids, eye_ids, steps=2, progress=False)
+    resumed = GANTrainer(profile, tmp_path / "stopped")
+    resumed.fit(images, hair_ids, eye_ids, steps=4, resume=True, progress=False)
+    for model in ("generator", "discriminator"):
+        for expected, got in zip(getattr(whole, model).get_weights(), getattr(resumed, model).get_weights(), strict=True):
+            np.testing.assert_array_equal(got, expected)
+    unaugmented = GANTrainer(get_profile("smoke", head="acgan"), tmp_path / "unaugmented")
+    unaugmented.fit(images, hair_ids, eye_ids, steps=4, progress=False)
+    assert any(not np.array_equal(a, b)
+               for a, b in zip(whole.discriminator.get_weights(), unaugmented.discriminator.get_weights()))
