@@ -26,7 +26,6 @@ NORMALISATIONS = ("none", "batch_norm", "spectral_norm", "conditional_batch_norm
 # Conditional batch norm takes its scale and shift from the labels, which only G's blocks receive.
 DISCRIMINATOR_NORMALISATIONS = ("none", "batch_norm", "spectral_norm")
 LOSSES = ("bce", "hinge", "clipped_bce")  # see losses.py
-AUGMENTATIONS = ("none", "translation", "translation_cutout")  # see augmentation.py
 LEARNING_RATE_SCHEDULES = ("constant", "cosine")
 MIN_IMAGE_SIZE, MAX_IMAGE_SIZE = 32, 128
 MAX_SEED = 2**32 - 1  # the largest seed NumPy's and TensorFlow's seeding take
@@ -41,7 +40,6 @@ FIELD_CHOICES = {
     "noise_distribution": NOISE_DISTRIBUTIONS,
     "learning_rate_schedule": LEARNING_RATE_SCHEDULES,
     "loss": LOSSES,
-    "augmentation": AUGMENTATIONS,
 }
 
 
@@ -78,7 +76,6 @@ class Profile:
     mode_seeking_weight: float = 0.0  # weight of MSGAN's penalty on G for ignoring its noise (0: off)
     classify_fakes: bool = True  # acgan head: D also learns the labels of fakes (the ACGAN paper) or real only
     generator_average: float = 0.0  # decay of a moving average of G's weights that draws the samples (0: off)
-    augmentation: str = "none"  # what every image D sees goes through: none, translation, translation_cutout
     r1_weight: float = 0.0  # gamma of the R1 penalty, gamma/2 |grad of D's real/fake logit at real faces|^2 (0: off)
     checkpoint_every: int = 500  # steps between checkpoints (and one at the end)
     seed: int = 0

@@ -37,7 +37,6 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from .augmentation import augment
 from .checks import check_count
 from .grids import image_grid, labelled_grid
 from .labels import EYE_COLOURS, HAIR_COLOURS, NUM_EYES, NUM_HAIR, all_pairs
@@ -144,14 +143,9 @@ class GANTrainer:
         """Mean over the global batch (each replica contributes its sum / global batch)."""
         return tf.nn.compute_average_loss(per_example, global_batch_size=self.global_batch)
 
-    def _augment(self, images):
-        """``images`` as D sees them: through the profile's differentiable augmentation (augmentation.py)."""
-        return augment(images, self.profile.augmentation, self.noise_source)
-
     def discriminator_gradients(self, real_images, fake_images, hair_ids, eye_ids):
         """The gradient of D's loss with respect to D's weights, for a real batch and fakes claimed to show
         the same labels, and what it came from (the loss, D's outputs on the reals and on the fakes)."""
-        real_images, fake_images = self._augment(real_images), self._augment(fake_images)
         with tf.GradientTape() as tape:
             with tf.GradientTape(watch_accessed_variables=False) as slope_tape:  # for R1, when it is on
                 slope_tape.watch(real_images)
@@ -192,7 +186,7 @@ class GANTrainer:
     def generator_loss(self, noise, hair_ids, eye_ids):
         """G's loss on one batch of noise and labels, and D's outputs on the fakes."""
         fake_images = self.generator(generator_inputs(noise, hair_ids, eye_ids), training=True)
-        fake = self._criticise(self._augment(fake_images), hair_ids, eye_ids)
+        fake = self._criticise(fake_images, hair_ids, eye_ids)
         per_example = generator_adversarial_loss(fake["real_fake"], self.profile.loss)
         per_example += self.profile.aux_weight * classification_loss(fake, hair_ids, eye_ids)
         loss = self._batch_mean(per_example)
