@@ -322,14 +322,19 @@ def test_the_moving_average_of_g_follows_its_formula_and_is_what_the_run_saves(t
                for average, raw in zip(trainer.sampler.get_weights(), trainer.generator.get_weights()))
 
 
-def test_a_resumed_run_ends_with_the_same_moving_average(tmp_path, faces):
+def whole_and_resumed(profile, folder, faces) -> tuple[GANTrainer, GANTrainer]:
+    """A 4-step run, and one stopped after 2 steps and resumed to 4."""
     images, hair_ids, eye_ids = faces
-    profile = get_profile("smoke", head="acgan", generator_average=0.9)
-    whole = GANTrainer(profile, tmp_path / "whole")
+    whole = GANTrainer(profile, folder / "whole")
     whole.fit(images, hair_ids, eye_ids, steps=4, progress=False)
-    GANTrainer(profile, tmp_path / "stopped").fit(images, hair_ids, eye_ids, steps=2, progress=False)
-    resumed = GANTrainer(profile, tmp_path / "stopped")
+    GANTrainer(profile, folder / "stopped").fit(images, hair_ids, eye_ids, steps=2, progress=False)
+    resumed = GANTrainer(profile, folder / "stopped")
     resumed.fit(images, hair_ids, eye_ids, steps=4, resume=True, progress=False)
+    return whole, resumed
+
+
+def test_a_resumed_run_ends_with_the_same_moving_average(tmp_path, faces):
+    whole, resumed = whole_and_resumed(get_profile("smoke", head="acgan", generator_average=0.9), tmp_path, faces)
     for expected, got in zip(whole.sampler.get_weights(), resumed.sampler.get_weights(), strict=True):
         np.testing.assert_array_equal(got, expected)
 
@@ -390,12 +395,7 @@ def test_r1_adds_gamma_times_half_the_squared_slope_of_d_at_each_real_face(tmp_p
 
 def test_a_resumed_run_with_r1_ends_with_the_same_weights(tmp_path, faces):
     images, hair_ids, eye_ids = faces
-    profile = get_profile("smoke", head="acgan", r1_weight=1.0)
-    whole = GANTrainer(profile, tmp_path / "whole")
-    whole.fit(images, hair_ids, eye_ids, steps=4, progress=False)
-    GANTrainer(profile, tmp_path / "stopped").fit(images, hair_ids, eye_ids, steps=2, progress=False)
-    resumed = GANTrainer(profile, tmp_path / "stopped")
-    resumed.fit(images, hair_ids, eye_ids, steps=4, resume=True, progress=False)
+    whole, resumed = whole_and_resumed(get_profile("smoke", head="acgan", r1_weight=1.0), tmp_path, faces)
     for model in ("generator", "discriminator"):
         for expected, got in zip(getattr(whole, model).get_weights(), getattr(resumed, model).get_weights(), strict=True):
             np.testing.assert_array_equal(got, expected)
