@@ -97,7 +97,6 @@ def mode_seeking_penalty(images, noise):
     return 1.0 / (image_gap / noise_gap + MODE_SEEKING_EPSILON)
 
 
-
 def r1_penalty(logit_slopes):
     """R1's per-example penalty, half the squared length of the gradient of D's real/fake logit with
     respect to a real image (``logit_slopes``: that gradient, shaped like the images)."""

@@ -159,7 +159,8 @@ class GANTrainer:
                 classification += classification_loss(fake, hair_ids, eye_ids)
             per_example += self.profile.aux_weight * classification
             if self.profile.r1_weight:
-                # A tape's gradient of a batch of logits is that of their sum: each image's own slope.
+                # The gradient of the batch's summed logits: each face's own slope (with the minibatch
+                # spread on, plus the small share its batch mates' logits take from it).
                 slopes = slope_tape.gradient(real["real_fake"], real_images)
                 per_example += self.profile.r1_weight * r1_penalty(slopes)
             loss = self._batch_mean(per_example)
