@@ -85,6 +85,10 @@ def test_overrides_are_validated():
         get_profile("quick", generator_average=1.0)  # an average that never moves
     with pytest.raises(ValueError, match=r"generator_average must be a number in \[0, 1\)"):
         get_profile("quick", generator_average=-0.5)
+    with pytest.raises(ValueError, match=r"r1_weight must be a number in \[0, inf\); got -0.1"):
+        get_profile("quick", r1_weight=-0.1)  # a reward for a steep D
+    with pytest.raises(ValueError, match=r"r1_weight must be a number in \[0, inf\); got True"):
+        get_profile("quick", r1_weight=True)
 
 
 def test_pixel_range_follows_the_output_activation():
