@@ -32,13 +32,15 @@ pretrained: setup
 
 # Make the shipped 64 px generator (acgan_lib/pretrained/medium/): the medium profile's default run
 # (seed 0) as bench/bench_quick_profile.py trains and judges it against issue 14's targets, then judged
-# and copied as above. A stopped run continues (--resume) with its judgements and clock; a folder that
-# already holds a finished generator is shipped as it is, never trained over.
+# and copied as above, with the judgements made while it trained (judgements.json, notebook 04 plots
+# them). A stopped run continues (--resume) with its judgements and clock; a folder that already holds a
+# finished generator is shipped as it is, never trained over.
 pretrained-medium: setup
 	test -f $(PRETRAINED_MEDIUM_RUN)/generator.keras || $(BIN)/python bench/bench_quick_profile.py \
 		--profile medium --seed 0 --judge-every 1000 --run-dir $(PRETRAINED_MEDIUM_RUN) \
 		$$(test -f $(PRETRAINED_MEDIUM_RUN)/bench_progress.json && echo --resume)
 	$(call ship,$(PRETRAINED_MEDIUM_RUN),$(PRETRAINED_MEDIUM))
+	cp $(PRETRAINED_MEDIUM_RUN)/bench_progress.json $(PRETRAINED_MEDIUM)/judgements.json
 
 # $(call ship,RUN,DEST): evaluate RUN's generator and copy it, its run.json, the evaluation and the last
 # sample grid to DEST.

@@ -14,6 +14,7 @@ that run has finished, else with the shipped one, and say which.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,6 +49,30 @@ def generator_path(name: str | Path) -> Path:
     if not text.strip():
         raise ValueError(f"a generator is a .keras file or one of: {', '.join(SHIPPED)}; got an empty name")
     return Path(text)
+
+
+def shipped_judgements(name: str) -> list[dict]:
+    """The judgements ``bench/bench_quick_profile.py`` made while it trained the shipped generator ``name``
+    (``make pretrained-medium`` keeps them as ``judgements.json``): one row per judged step, the saved
+    generator's figures and, when the moving average was on, G's own under keys starting with ``G_``.
+    Empty for a generator shipped without them (``make pretrained`` trains with ``train``)."""
+    path = generator_path(name).parent / "judgements.json"
+    return json.loads(path.read_text())["rows"] if path.is_file() else []
+
+
+def named_generator(name: str | Path) -> ChosenGenerator:
+    """The generator a reader named (``generator_path`` in notebooks 06 and 07): a short name of ``SHIPPED``
+    or a path to a .keras file, with the run.json beside it and a sentence saying which it is."""
+    path = generator_path(name)
+    run = run_beside(path)
+    if str(name) in SHIPPED:
+        return ChosenGenerator(path, run, _shipped_description(str(name), run))
+    return ChosenGenerator(path, run, f"the generator you named ({path})")
+
+
+def _shipped_description(name: str, run: dict) -> str:
+    return (f"the shipped generator `{name}`: the {run['profile']['name']} profile, {run['step']:,} steps, "
+            f"made by `make {name}`")
 
 
 def run_beside(generator_file: Path) -> dict | None:
@@ -86,9 +111,7 @@ def notebook_generator(profile: Profile) -> ChosenGenerator:
             f"(generator_path)")
     name = fitting[0]
     path, trained = shipped[name]
-    return ChosenGenerator(path, trained,
-                           f"the shipped generator `{name}` (no finished run in {run_dir}): the "
-                           f"{trained['profile']['name']} profile, {trained['step']:,} steps, made by `make {name}`")
+    return ChosenGenerator(path, trained, f"{_shipped_description(name, trained)} (no finished run in {run_dir})")
 
 
 def real_faces(run: dict | None, image_size: int, real_count: int | None = None, directory: Path | None = None):

@@ -330,6 +330,41 @@ def plot_bars(table: dict, metrics, reference: dict | None = None, title: str | 
     return figure
 
 
+def plot_judgements(rows, title: str | None = None):
+    """A run judged as it trained (the bench's rows, ``saved_generators.shipped_judgements``): the judged eye
+    accuracy, the Fréchet distance against 5 x its real floor and the within-class MS-SSIM against the real
+    faces' + 0.05 (issue 14's targets, dashed), for the generator the run saved and, when the moving average
+    was on, for G itself (its figures under keys starting with ``G_``)."""
+    rows = list(rows)
+    if not rows:
+        raise ValueError("rows must hold at least one judgement")
+    steps = [row["step"] for row in rows]
+    series = {"the moving average (saved)": ""}
+    if "G_eye_accuracy" in rows[0]:
+        series["G itself"] = "G_"
+    panels = (("eye accuracy (judge)", "eye_accuracy", None),
+              ("Fréchet distance (log)", "fid", lambda row: 5 * row["fid_real_floor"]),
+              ("MS-SSIM within class", "ms_ssim_generated", lambda row: row["ms_ssim_real"] + 0.05))
+    figure, axes = plt.subplots(1, len(panels), figsize=(11, 3.2))
+    for axis, (label, key, target) in zip(axes, panels):
+        for name, prefix in series.items():
+            axis.plot(steps, [row[prefix + key] for row in rows], marker="o", linewidth=1.2,
+                      linestyle="-" if not prefix else "--", label=name)
+        if target is None:
+            axis.axhline(0.90, color="grey", linestyle=":", linewidth=1, label="target 0.90")
+        else:
+            axis.plot(steps, [target(row) for row in rows], color="grey", linestyle=":", linewidth=1, label="target")
+        if key == "fid":
+            axis.set_yscale("log")
+        axis.set_title(label, fontsize=9)
+        axis.set_xlabel("step")
+        axis.legend(fontsize=7, loc="best")
+    if title:
+        figure.suptitle(title)
+    figure.tight_layout()
+    return figure
+
+
 def _panel_of(column: str) -> str:
     for panel, markers in HISTORY_PANELS.items():
         if any(marker in column for marker in markers):

@@ -3,7 +3,7 @@ import math
 
 import pytest
 
-from acgan_lib.profiles import PROFILES, get_profile, profile_from_dict
+from acgan_lib.profiles import MEDIUM_CHANGES, PROFILES, get_profile, profile_from_dict
 
 
 @pytest.mark.parametrize("name", ["smoke", "quick", "medium", "full"])
@@ -32,11 +32,13 @@ def test_profiles_grow_from_smoke_to_full():
     assert sizes == sorted(sizes) and list(PROFILES) == ["smoke", "quick", "medium", "full"]
 
 
-def test_medium_is_the_quick_recipe_at_64_px_with_one_more_block_a_side():
+def test_medium_is_the_quick_recipe_with_medium_changes_at_64_px_with_one_more_block_a_side():
     quick, medium = get_profile("quick"), get_profile("medium")
     sizes = ("name", "image_size", "train_steps", "generator_channels", "generator_strides", "discriminator_channels")
     assert {field: value for field, value in dataclasses.asdict(medium).items() if field not in sizes} == {
-        field: value for field, value in dataclasses.asdict(quick).items() if field not in sizes}
+        field: MEDIUM_CHANGES.get(field, value) for field, value in dataclasses.asdict(quick).items()
+        if field not in sizes}
+    assert all(getattr(quick, field) != value for field, value in MEDIUM_CHANGES.items())  # each one a change
     assert medium.image_size == 2 * quick.image_size
     assert len(medium.generator_channels) == len(quick.generator_channels) + 1
     assert len(medium.discriminator_channels) == len(quick.discriminator_channels) + 1

@@ -64,3 +64,23 @@ def test_a_profile_without_a_run_gets_the_shipped_generator_of_its_size(tmp_path
     medium = saved_generators.notebook_generator(get_profile("medium"))
     assert medium.path == saved_generators.SHIPPED["pretrained-medium"]
     assert "made by `make pretrained-medium`" in medium.description
+
+
+def test_a_named_generator_says_whether_it_ships_or_was_named(tmp_path):
+    medium = saved_generators.named_generator("pretrained-medium")
+    assert medium.path == saved_generators.SHIPPED["pretrained-medium"]
+    assert medium.description.startswith("the shipped generator `pretrained-medium`: the medium profile, ")
+    assert medium.noise_distribution == medium.run["profile"]["noise_distribution"]
+    profile = get_profile("smoke")
+    record_run(tmp_path, profile, "finished")
+    mine = saved_generators.named_generator(tmp_path / "generator.keras")
+    assert mine.description == f"the generator you named ({tmp_path / 'generator.keras'})" and mine.run["step"] == 4
+
+
+def test_the_shipped_medium_generator_is_the_medium_profiles_default_run_with_its_judgements():
+    run = saved_generators.run_beside(saved_generators.SHIPPED["pretrained-medium"])
+    assert saved_generators.run_profile(run) == get_profile("medium") and run["step"] == run["steps"]
+    judgements = saved_generators.shipped_judgements("pretrained-medium")
+    assert [row["step"] for row in judgements] == list(range(1000, run["step"] + 1, 1000))
+    assert {"fid", "G_fid", "eye_accuracy", "G_eye_accuracy"} <= set(judgements[-1])  # the average and G
+    assert saved_generators.shipped_judgements("pretrained") == []  # made by train, not judged on the way

@@ -195,6 +195,28 @@ def test_plot_bars_one_panel_per_metric_with_reference_lines():
         viz.plot_bars(table, ["fid"])
 
 
+def judgement(step, fid, g_fid=None):
+    row = {"step": step, "eye_accuracy": 0.9, "fid": fid, "fid_real_floor": 8.0, "ms_ssim_generated": 0.5,
+           "ms_ssim_real": 0.45}
+    if g_fid is not None:
+        row.update({"G_eye_accuracy": 0.8, "G_fid": g_fid, "G_ms_ssim_generated": 0.6})
+    return row
+
+
+def test_plot_judgements_draws_the_average_g_and_each_target():
+    figure = viz.plot_judgements([judgement(1000, 100.0, 300.0), judgement(2000, 40.0, 90.0)])
+    eyes, fid, ms_ssim = figure.axes
+    assert fid.get_yscale() == "log"
+    assert [line.get_label() for line in fid.lines] == ["the moving average (saved)", "G itself", "target"]
+    assert list(fid.lines[1].get_ydata()) == [300.0, 90.0] and list(fid.lines[2].get_ydata()) == [40.0, 40.0]
+    assert list(ms_ssim.lines[2].get_ydata()) == pytest.approx([0.5, 0.5])
+    assert eyes.lines[-1].get_ydata()[0] == 0.90
+    without_average = viz.plot_judgements([judgement(1000, 100.0)])  # a run without the average: no G line
+    assert len(without_average.axes[1].lines) == 2
+    with pytest.raises(ValueError, match="at least one judgement"):
+        viz.plot_judgements([])
+
+
 def sample_grid_picture(value, cell=4):
     """A picture laid out like GANTrainer.sample_grid: 12 hair rows by 11 eye columns."""
     return image_grid(np.full((12 * 11, cell, cell, 3), value, np.uint8), columns=11)
