@@ -11,8 +11,8 @@ Modules, one idea each, listed so that each imports only modules above it:
   GAN on points), ``seed_style`` (seed 000's training, as a contrast), ``monitoring``, ``run_records``
   (the run folder), ``distribution`` (tf.distribute strategies), ``training``;
 - judging: ``judge`` (an independent classifier), ``reference_generators`` (stand-ins with known
-  scores), ``evaluation``, ``experiments`` (judged sets of short trainings), ``saved_generators``
-  (where a generator comes from);
+  scores), ``evaluation``, ``targets`` (issue 14's quality targets), ``experiments`` (judged sets of
+  short trainings), ``saved_generators`` (where a generator comes from);
 - the reader's side: ``notebook_setup``, ``results`` and ``report`` (what a headless run hands out),
   ``viz`` (plots), ``widgets`` (the playground), ``notebook_runner`` and ``batch`` (papermill), ``cli``.
 

@@ -18,6 +18,7 @@ from .grids import image_grid, unlabelled
 from .labels import EYE_COLOURS, EYE_SWATCHES, HAIR_COLOURS, HAIR_SWATCHES
 from .paths import report_dir
 from .results import record_caption
+from .targets import target_bounds
 
 
 def show_grid(images: np.ndarray, columns: int, title: str | None = None, row_labels=None,
@@ -332,9 +333,9 @@ def plot_bars(table: dict, metrics, reference: dict | None = None, title: str | 
 
 def plot_judgements(rows, title: str | None = None):
     """A run judged as it trained (the bench's rows, ``saved_generators.shipped_judgements``): the judged eye
-    accuracy, the Fréchet distance against 5 x its real floor and the within-class MS-SSIM against the real
-    faces' + 0.05 (issue 14's targets, dashed), for the generator the run saved and, when the moving average
-    was on, for G itself (its figures under keys starting with ``G_``)."""
+    accuracy, the Fréchet distance and the within-class MS-SSIM, each beside its target (``targets``,
+    dotted), for the generator the run saved and, when the moving average was on, for G itself (its figures
+    under keys starting with ``G_``)."""
     rows = list(rows)
     if not rows:
         raise ValueError("rows must hold at least one judgement")
@@ -342,18 +343,15 @@ def plot_judgements(rows, title: str | None = None):
     series = {"the moving average (saved)": ""}
     if "G_eye_accuracy" in rows[0]:
         series["G itself"] = "G_"
-    panels = (("eye accuracy (judge)", "eye_accuracy", None),
-              ("Fréchet distance (log)", "fid", lambda row: 5 * row["fid_real_floor"]),
-              ("MS-SSIM within class", "ms_ssim_generated", lambda row: row["ms_ssim_real"] + 0.05))
+    panels = {"eye_accuracy": "eye accuracy (judge)", "fid": "Fréchet distance (log)",
+              "ms_ssim_generated": "MS-SSIM within class"}
     figure, axes = plt.subplots(1, len(panels), figsize=(11, 3.2))
-    for axis, (label, key, target) in zip(axes, panels):
+    for axis, (key, label) in zip(axes, panels.items()):
         for name, prefix in series.items():
             axis.plot(steps, [row[prefix + key] for row in rows], marker="o", linewidth=1.2,
                       linestyle="-" if not prefix else "--", label=name)
-        if target is None:
-            axis.axhline(0.90, color="grey", linestyle=":", linewidth=1, label="target 0.90")
-        else:
-            axis.plot(steps, [target(row) for row in rows], color="grey", linestyle=":", linewidth=1, label="target")
+        axis.plot(steps, [target_bounds(row)[key] for row in rows], color="grey", linestyle=":", linewidth=1,
+                  label="target")
         if key == "fid":
             axis.set_yscale("log")
         axis.set_title(label, fontsize=9)

@@ -62,15 +62,17 @@ from acgan_lib.judge import load_or_train_judge
 from acgan_lib.labels import NUM_EYES, NUM_HAIR
 from acgan_lib.paths import write_text_atomic
 from acgan_lib.profiles import get_profile
+from acgan_lib.targets import meets_target
 from acgan_lib.training import GANTrainer
 
-# Issue 14's targets, each read on one judgement of the generator the run saves.
+# Issue 14's targets (acgan_lib/targets.py), each read on one judgement of the generator the run saves,
+# after the earlier colour milestone whose time the issue also asks for.
 TARGETS = {
     "hair >= 0.90 and eyes >= 0.85": lambda row: row["hair_accuracy"] >= 0.90 and row["eye_accuracy"] >= 0.85,
-    "hair >= 0.95": lambda row: row["hair_accuracy"] >= 0.95,
-    "eyes >= 0.90": lambda row: row["eye_accuracy"] >= 0.90,
-    "MS-SSIM <= real + 0.05": lambda row: row["ms_ssim_generated"] <= row["ms_ssim_real"] + 0.05,
-    "Fréchet distance <= 5 x floor": lambda row: row["fid"] <= 5 * row["fid_real_floor"],
+    "hair >= 0.95": lambda row: meets_target(row, "hair_accuracy"),
+    "eyes >= 0.90": lambda row: meets_target(row, "eye_accuracy"),
+    "MS-SSIM <= real + 0.05": lambda row: meets_target(row, "ms_ssim_generated"),
+    "Fréchet distance <= 5 x floor": lambda row: meets_target(row, "fid"),
 }
 ALL_TARGETS = ("hair >= 0.95", "eyes >= 0.90", "MS-SSIM <= real + 0.05", "Fréchet distance <= 5 x floor")
 BUDGET_SCALED_SECONDS = {"quick": 600, "medium": 5400}  # issue 14: 10 and 90 minutes at 116 GFLOP/s

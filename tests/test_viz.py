@@ -210,7 +210,7 @@ def test_plot_judgements_draws_the_average_g_and_each_target():
     assert [line.get_label() for line in fid.lines] == ["the moving average (saved)", "G itself", "target"]
     assert list(fid.lines[1].get_ydata()) == [300.0, 90.0] and list(fid.lines[2].get_ydata()) == [40.0, 40.0]
     assert list(ms_ssim.lines[2].get_ydata()) == pytest.approx([0.5, 0.5])
-    assert eyes.lines[-1].get_ydata()[0] == 0.90
+    assert list(eyes.lines[-1].get_ydata()) == [0.90, 0.90]
     without_average = viz.plot_judgements([judgement(1000, 100.0)])  # a run without the average: no G line
     assert len(without_average.axes[1].lines) == 2
     with pytest.raises(ValueError, match="at least one judgement"):
